@@ -1,0 +1,17 @@
+// @swc/jest compiles TypeScript without type checking (tsc --noEmit runs in `npm run typecheck`).
+// @kubernetes/client-node 1.x and its OIDC dependencies are ESM-only: Jest on Node 20 cannot require(esm),
+// so those four packages are transformed to CommonJS too (research/stack.md section 4.5).
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.(t|j)s$': [
+      '@swc/jest',
+      { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,321 @@
+/**
+ * IP address arithmetic with MetalLB's parser semantics (research/metallb.md section 2), IPv4 and IPv6 alike.
+ *
+ * Addresses are BigInts tagged with their family, so IPv6 is exact (no 2^64 rounding) and every bound is
+ * inclusive: a CIDR covers its network address through its broadcast address, as MetalLB assigns them.
+ * `netmask` is deliberately not used here: its first/last drop those two addresses, it cannot read `a-b`
+ * ranges, and it throws on mixed families (docs/adr/0002-address-arithmetic.md).
+ */
+
+export type Family = 4 | 6;
+
+export interface IpAddress {
+  family: Family;
+  value: bigint;
+}
+
+/** An inclusive range of addresses of one family. */
+export interface AddressRange {
+  family: Family;
+  start: bigint;
+  end: bigint;
+}
+
+export type EntryParse = { ok: true; range: AddressRange } | { ok: false; reason: string };
+
+const V4_BITS = 32;
+const V6_BITS = 128;
+
+export function familyBits(family: Family): number {
+  return family === 4 ? V4_BITS : V6_BITS;
+}
+
+const DEC_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    // Go's parser (1.17+) rejects leading zeros, which some tools read as octal.
+    if (!DEC_OCTET.test(part)) return undefined;
+    value = (value << 8n) | BigInt(part);
+  }
+  return value;
+}
+
+const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
+
+function parseGroups(text: string): bigint[] | undefined {
+  if (text === '') return [];
+  const groups: bigint[] = [];
+  const parts = text.split(':');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (i === parts.length - 1 && part.includes('.')) {
+      const v4 = parseIpv4(part);
+      if (v4 === undefined) return undefined;
+      groups.push(v4 >> 16n, v4 & 0xffffn);
+    } else if (HEX_GROUP.test(part)) {
+      groups.push(BigInt(`0x${part}`));
+    } else {
+      return undefined;
+    }
+  }
+  return groups;
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  if (text.includes('%')) return undefined; // zones are not addresses MetalLB assigns
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const head = parseGroups(halves[0] as string);
+  const tail = halves.length === 2 ? parseGroups(halves[1] as string) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
+  const groups = [...head, ...new Array<bigint>(missing).fill(0n), ...tail];
+  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
+}
+
+/**
+ * Parses one address like Go's `net.ParseIP`/`netip.ParseAddr`: dotted IPv4 without leading zeros, or IPv6 in
+ * any valid spelling (`FD00:10:0:0::ff`, `fd00:10::ff`). No surrounding spaces. `undefined` when invalid.
+ * An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) stays IPv6.
+ */
+export function parseIp(text: string): IpAddress | undefined {
+  if (text.includes(':')) {
+    const value = parseIpv6(text);
+    return value === undefined ? undefined : { family: 6, value };
+  }
+  const value = parseIpv4(text);
+  return value === undefined ? undefined : { family: 4, value };
+}
+
+/** Formats an address canonically: dotted IPv4, RFC 5952 IPv6 (lower case, longest zero run compressed). */
+export function formatIp(ip: IpAddress): string {
+  if (ip.family === 4) {
+    return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.');
+  }
+  const groups: number[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((ip.value >> shift) & 0xffffn));
+  let bestStart = -1;
+  let bestLength = 1; // RFC 5952: a single zero group is not compressed
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+/** Formats an address given as family and value. */
+export function formatAddress(family: Family, value: bigint): string {
+  return formatIp({ family, value });
+}
+
+function parseCidr(entry: string): EntryParse {
+  const slash = entry.indexOf('/');
+  const addressText = entry.slice(0, slash);
+  const prefixText = entry.slice(slash + 1);
+  const ip = parseIp(addressText);
+  if (ip === undefined)
+    return { ok: false, reason: `invalid CIDR "${entry}": "${addressText}" is not an IP address` };
+  const bits = familyBits(ip.family);
+  if (!/^\d+$/.test(prefixText) || Number(prefixText) > bits) {
+    return {
+      ok: false,
+      reason: `invalid CIDR "${entry}": prefix length "${prefixText}" must be 0 to ${bits}`,
+    };
+  }
+  const hostBits = BigInt(bits - Number(prefixText));
+  const start = (ip.value >> hostBits) << hostBits; // host bits are allowed and masked off, as in Go
+  return { ok: true, range: { family: ip.family, start, end: start + (1n << hostBits) - 1n } };
+}
+
+function parseRange(entry: string): EntryParse {
+  const dash = entry.indexOf('-');
+  const startText = entry.slice(0, dash).trim();
+  const endText = entry.slice(dash + 1).trim();
+  const start = parseIp(startText);
+  if (start === undefined)
+    return { ok: false, reason: `invalid IP range "${entry}": invalid start IP "${startText}"` };
+  const end = parseIp(endText);
+  if (end === undefined)
+    return { ok: false, reason: `invalid IP range "${entry}": invalid end IP "${endText}"` };
+  if (start.family !== end.family) {
+    return { ok: false, reason: `invalid IP range "${entry}": start and end are of different IP families` };
+  }
+  if (start.value > end.value) {
+    return {
+      ok: false,
+      reason: `invalid IP range "${entry}": start IP "${startText}" is after the end IP "${endText}"`,
+    };
+  }
+  return { ok: true, range: { family: start.family, start: start.value, end: end.value } };
+}
+
+/**
+ * Parses one `IPAddressPool.spec.addresses` entry exactly as MetalLB's `ParseCIDR` does: with no `-` the
+ * entry must be a CIDR (`10.0.0.0/24`, host bits allowed, no spaces, a bare IP is invalid); with a `-` it is
+ * split once and each side, trimmed, must be an address of the same family with start <= end.
+ */
+export function parseAddressEntry(entry: string): EntryParse {
+  if (entry.includes('-')) return parseRange(entry);
+  if (!entry.includes('/'))
+    return { ok: false, reason: `invalid CIDR "${entry}": a bare IP needs /32 (or /128), or a range a-a` };
+  return parseCidr(entry);
+}
+
+export function rangeSize(range: AddressRange): bigint {
+  return range.end - range.start + 1n;
+}
+
+export function rangeContains(range: AddressRange, ip: IpAddress): boolean {
+  return range.family === ip.family && range.start <= ip.value && ip.value <= range.end;
+}
+
+export function rangesOverlap(a: AddressRange, b: AddressRange): boolean {
+  return a.family === b.family && a.start <= b.end && b.start <= a.end;
+}
+
+/** Whether an IPv4 address ends in .0 or .255 (MetalLB's `avoidBuggyIPs`; never true for IPv6). */
+export function isBuggyIp(ip: IpAddress): boolean {
+  if (ip.family !== 4) return false;
+  const last = ip.value & 0xffn;
+  return last === 0n || last === 255n;
+}
+
+/** How many x in [start, end] have x mod 256 == residue. */
+function countResidue(start: bigint, end: bigint, residue: bigint): bigint {
+  const floorDiv = (a: bigint): bigint => (a >= 0n ? a / 256n : -((-a + 255n) / 256n));
+  return floorDiv(end - residue) - floorDiv(start - 1n - residue);
+}
+
+/** Addresses of a range MetalLB may assign: all of them, less .0/.255 when `avoidBuggyIPs` applies (IPv4). */
+export function allowedCount(range: AddressRange, avoidBuggyIps: boolean): bigint {
+  const size = rangeSize(range);
+  if (!avoidBuggyIps || range.family !== 4) return size;
+  return size - countResidue(range.start, range.end, 0n) - countResidue(range.start, range.end, 255n);
+}
+
+/** A compact display of a range: CIDR form when it is one, `a-b` otherwise. */
+export function formatRange(range: AddressRange): string {
+  const size = rangeSize(range);
+  const bits = familyBits(range.family);
+  const isPowerOfTwo = (size & (size - 1n)) === 0n;
+  if (isPowerOfTwo && range.start % size === 0n) {
+    const hostBits = size.toString(2).length - 1;
+    return `${formatAddress(range.family, range.start)}/${bits - hostBits}`;
+  }
+  return `${formatAddress(range.family, range.start)}-${formatAddress(range.family, range.end)}`;
+}
+
+interface Segment<T> {
+  family: Family;
+  start: bigint;
+  end: bigint;
+  items: T[];
+}
+
+function compareKey(aFamily: Family, aValue: bigint, bFamily: Family, bValue: bigint): number {
+  if (aFamily !== bFamily) return aFamily - bFamily;
+  return aValue < bValue ? -1 : aValue > bValue ? 1 : 0;
+}
+
+/**
+ * An index over address ranges: which ranges contain an address, in O(log R). Ranges may overlap (a broken
+ * config has overlapping pools); the index splits them into disjoint elementary segments, each listing every
+ * range that covers it, so a lookup is one binary search. Building costs O(R log R) plus the overlap.
+ */
+export class RangeIndex<T> {
+  private readonly segments: Segment<T>[];
+
+  constructor(entries: readonly { range: AddressRange; value: T }[]) {
+    this.segments = buildSegments(entries);
+  }
+
+  /** Every value whose range contains the address; `[]` when none. */
+  lookup(ip: IpAddress): readonly T[] {
+    const segments = this.segments;
+    let lo = 0;
+    let hi = segments.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const seg = segments[mid] as Segment<T>;
+      if (compareKey(seg.family, seg.end, ip.family, ip.value) < 0) lo = mid + 1;
+      else if (compareKey(seg.family, seg.start, ip.family, ip.value) > 0) hi = mid - 1;
+      else return seg.items;
+    }
+    return [];
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+}
+
+function buildSegments<T>(entries: readonly { range: AddressRange; value: T }[]): Segment<T>[] {
+  // Sweep over the boundaries of every range: each point where some range starts or ends + 1.
+  const events: { family: Family; at: bigint; open: boolean; index: number }[] = [];
+  entries.forEach((e, index) => {
+    events.push({ family: e.range.family, at: e.range.start, open: true, index });
+    events.push({ family: e.range.family, at: e.range.end + 1n, open: false, index });
+  });
+  events.sort((a, b) => compareKey(a.family, a.at, b.family, b.at) || Number(a.open) - Number(b.open));
+  const segments: Segment<T>[] = [];
+  const active = new Set<number>();
+  for (let i = 0; i < events.length; ) {
+    const { family, at } = events[i] as (typeof events)[number];
+    while (
+      i < events.length &&
+      (events[i] as (typeof events)[number]).family === family &&
+      (events[i] as (typeof events)[number]).at === at
+    ) {
+      const ev = events[i] as (typeof events)[number];
+      if (ev.open) active.add(ev.index);
+      else active.delete(ev.index);
+      i++;
+    }
+    const next = events[i];
+    if (active.size > 0 && next !== undefined && next.family === family) {
+      const items = [...active].sort((a, b) => a - b).map((k) => (entries[k] as { value: T }).value);
+      segments.push({ family, start: at, end: next.at - 1n, items });
+    }
+  }
+  return segments;
+}
+
+/**
+ * Every pair of overlapping ranges, by index into `ranges` (a < b), in one sort and sweep: O(R log R + pairs).
+ */
+export function findOverlaps(ranges: readonly AddressRange[]): [number, number][] {
+  const order = ranges.map((_, i) => i);
+  order.sort((a, b) => {
+    const ra = ranges[a] as AddressRange;
+    const rb = ranges[b] as AddressRange;
+    return compareKey(ra.family, ra.start, rb.family, rb.start) || a - b;
+  });
+  const pairs: [number, number][] = [];
+  let active: number[] = [];
+  for (const index of order) {
+    const current = ranges[index] as AddressRange;
+    active = active.filter((k) => {
+      const other = ranges[k] as AddressRange;
+      return other.family === current.family && other.end >= current.start;
+    });
+    for (const k of active) pairs.push(k < index ? [k, index] : [index, k]);
+    active.push(index);
+  }
+  return pairs;
+}

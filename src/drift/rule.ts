@@ -1,0 +1,13 @@
+/** The shape of a drift rule: a pure function of the analysis context to findings. */
+import type { FindingCode } from './catalogue';
+import type { AnalysisContext } from './context';
+import type { FindingDraft } from './finding';
+
+export interface Rule {
+  /** A short name for logs and benchmarks (the file name). */
+  name: string;
+  /** The catalogue codes this rule may raise. */
+  codes: readonly FindingCode[];
+  /** Never throws on odd objects: a malformed field reads as absent (see fields.ts). */
+  run(ctx: AnalysisContext): FindingDraft[];
+}

@@ -1,0 +1,4 @@
+/** The pools rules, in catalogue order. */
+import type { Rule } from '../../rule';
+
+export const poolsRules: Rule[] = [];

@@ -1,0 +1,4 @@
+/** The services rules, in catalogue order. */
+import type { Rule } from '../../rule';
+
+export const servicesRules: Rule[] = [];
