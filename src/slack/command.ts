@@ -1,0 +1,103 @@
+/**
+ * Parsing the text of `/metallb ...` (pure). A command that does not parse yields a message saying what was
+ * wrong; the handler shows it with the usage, never a stack trace.
+ */
+
+export type SlackCommand =
+  | { name: 'check'; cluster: string | undefined }
+  | { name: 'help' }
+  | { name: 'status' };
+
+export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
+
+/** Subcommands DESIGN.md lists that later releases add; named so the answer can say they are not here yet. */
+const LATER = new Set([
+  'fix',
+  'backup',
+  'backups',
+  'restore',
+  'jobs',
+  'digest',
+  'mute',
+  'mutes',
+  'unmute',
+  'audit',
+]);
+
+/**
+ * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
+ * plain ones). An unterminated quote is an error.
+ */
+export function tokenize(text: string): { ok: true; words: string[] } | { ok: false; problem: string } {
+  const normalized = text.replace(/[\u201c\u201d\u201e\u201f]/g, '"').replace(/\u00a0/g, ' ');
+  const words: string[] = [];
+  let current: string | undefined;
+  let quoted = false;
+  for (const ch of normalized) {
+    if (ch === '"') {
+      quoted = !quoted;
+      current ??= '';
+    } else if (/\s/.test(ch) && !quoted) {
+      if (current !== undefined) words.push(current);
+      current = undefined;
+    } else {
+      current = (current ?? '') + ch;
+    }
+  }
+  if (quoted) return { ok: false, problem: 'a quote (") is not closed' };
+  if (current !== undefined) words.push(current);
+  return { ok: true, words };
+}
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function parseCheck(args: string[]): ParseResult {
+  let cluster: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const inline = /^--cluster=(.*)$/.exec(arg);
+    if (arg === '--cluster' || inline) {
+      const value = inline ? inline[1] : args[++i];
+      if (value === undefined || value === '')
+        return { ok: false, problem: '--cluster needs a cluster name' };
+      if (!CLUSTER_NAME.test(value)) return { ok: false, problem: `"${value}" is not a cluster name` };
+      cluster = value;
+    } else if (arg.startsWith('-')) {
+      return { ok: false, problem: `unknown flag ${arg} for check` };
+    } else {
+      return { ok: false, problem: `check takes no argument "${arg}" (use --cluster NAME)` };
+    }
+  }
+  return { ok: true, command: { name: 'check', cluster } };
+}
+
+function noArguments(name: 'help' | 'status', args: string[]): ParseResult {
+  if (args.length > 0) return { ok: false, problem: `${name} takes no arguments (got "${args.join(' ')}")` };
+  return { ok: true, command: { name } };
+}
+
+/** Parses `/metallb` text. Empty text is `help`. */
+export function parseCommand(text: string): ParseResult {
+  const tokens = tokenize(text);
+  if (!tokens.ok) return tokens;
+  const [sub, ...args] = tokens.words;
+  if (sub === undefined) return { ok: true, command: { name: 'help' } };
+  const name = sub.toLowerCase();
+  switch (name) {
+    case 'check':
+      return parseCheck(args);
+    case 'help':
+    case 'status':
+      return noArguments(name, args);
+    default:
+      if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
+      return { ok: false, problem: `unknown subcommand "${sub}"` };
+  }
+}
+
+/** The usage text shown by help and after every parse error. */
+export const USAGE_LINES: readonly string[] = [
+  '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
+  '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
+  '`/metallb help`: this message.',
+];

@@ -1,0 +1,40 @@
+/** Help, usage errors, refusals and other short ephemeral answers. */
+import { ERROR_CATALOGUE, type ErrorCode } from '../../errors';
+import { USAGE_LINES } from '../command';
+import { context, escapeText, sections, type SlackMessage } from './blocks';
+
+export function helpMessage(): SlackMessage {
+  return {
+    text: 'metallb-chatops: usage',
+    blocks: [
+      ...sections(
+        `*metallb-chatops* finds drifted MetalLB configuration.\n${USAGE_LINES.map((l) => `• ${l}`).join('\n')}`,
+      ),
+      context('Findings are explained in the README of metallb-chatops, under "What it finds".'),
+    ],
+  };
+}
+
+/** An error a user caused or can act on: the stable code, what was wrong, what to do, and the usage. */
+export function errorMessage(code: ErrorCode, problem: string, withUsage: boolean): SlackMessage {
+  const lines = [`:warning: *${code}*: ${escapeText(problem)}`, escapeText(ERROR_CATALOGUE[code])];
+  if (withUsage) lines.push('', '*Usage*', ...USAGE_LINES.map((l) => `• ${l}`));
+  return { text: `${code}: ${problem}`, blocks: sections(lines.join('\n')) };
+}
+
+export function notOperatorMessage(what: string): SlackMessage {
+  const text = `Sorry, you are not on the list of people who may ${what} here. Ask an admin of metallb-chatops to add you to OPERATORS.`;
+  return { text, blocks: sections(`:lock: ${escapeText(text)}`) };
+}
+
+export function acceptedMessage(cluster: string): SlackMessage {
+  const text = `Checking MetalLB on ${cluster}… the answer will be posted in this channel.`;
+  return { text, blocks: sections(`:hourglass_flowing_sand: ${escapeText(text)}`) };
+}
+
+export function inviteMessage(channelId: string): SlackMessage {
+  const text =
+    `I could not post the answer in <#${channelId}> because I am not a member of it. ` +
+    'Invite me with `/invite @metallb-chatops` in that channel, then run the command again.';
+  return { text, blocks: sections(`:door: ${text}`) };
+}

@@ -1,0 +1,62 @@
+/** The `/metallb status` view. */
+import { context, escapeText, sections, type SlackMessage } from './blocks';
+
+export interface ClusterStatus {
+  name: string;
+  context: string | undefined;
+  reachable: boolean;
+  /** The API server's version, when reachable. */
+  kubernetesVersion?: string;
+  /** The MetalLB version seen by the last check, when known. */
+  metallbVersion?: string | null;
+  /** Why it is unreachable, without secrets. */
+  problem?: string;
+  lastCheck?: { at: string; critical: number; warning: number; info: number };
+}
+
+export interface StatusInput {
+  clusters: ClusterStatus[];
+  redis: { ok: boolean; latencyMs?: number; problem?: string };
+  queue: { waiting: number; active: number; delayed: number; failed: number };
+  outboxBacklog: number;
+}
+
+function clusterLine(c: ClusterStatus): string {
+  const icon = c.reachable ? ':large_green_circle:' : ':red_circle:';
+  const parts = [
+    `${icon} *${escapeText(c.name)}*${c.context ? ` (context \`${escapeText(c.context)}\`)` : ''}`,
+  ];
+  parts.push(
+    c.reachable
+      ? `reachable${c.kubernetesVersion ? `, Kubernetes ${escapeText(c.kubernetesVersion)}` : ''}`
+      : `unreachable: ${escapeText(c.problem ?? 'no answer')}`,
+  );
+  if (c.metallbVersion !== undefined)
+    parts.push(c.metallbVersion ? `MetalLB ${escapeText(c.metallbVersion)}` : 'MetalLB version unknown');
+  if (c.lastCheck) {
+    parts.push(
+      `last check ${c.lastCheck.at}: ${c.lastCheck.critical} critical, ${c.lastCheck.warning} warning, ${c.lastCheck.info} info`,
+    );
+  }
+  return parts.join(' · ');
+}
+
+export function statusMessage(input: StatusInput): SlackMessage {
+  const redis = input.redis.ok
+    ? `:large_green_circle: Redis answers${input.redis.latencyMs !== undefined ? ` in ${input.redis.latencyMs} ms` : ''}`
+    : `:red_circle: Redis: ${escapeText(input.redis.problem ?? 'no answer')}`;
+  const q = input.queue;
+  const lines = [
+    '*Clusters*',
+    ...input.clusters.map(clusterLine),
+    '',
+    '*Bot*',
+    redis,
+    `Jobs: ${q.waiting} waiting, ${q.active} running, ${q.delayed} delayed, ${q.failed} failed`,
+    `Outbox: ${input.outboxBacklog} message(s) waiting for Slack`,
+  ];
+  return {
+    text: 'metallb-chatops status',
+    blocks: [...sections(lines.join('\n')), context('Only you can see this.')],
+  };
+}

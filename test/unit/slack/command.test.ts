@@ -1,0 +1,42 @@
+import { parseCommand, tokenize } from '../../../src/slack/command';
+
+describe('parseCommand', () => {
+  it.each([
+    ['', { name: 'help' }],
+    ['help', { name: 'help' }],
+    ['HELP', { name: 'help' }],
+    ['status', { name: 'status' }],
+    ['check', { name: 'check', cluster: undefined }],
+    ['check --cluster prod', { name: 'check', cluster: 'prod' }],
+    ['check --cluster=lab-2', { name: 'check', cluster: 'lab-2' }],
+    ['  check   --cluster   prod  ', { name: 'check', cluster: 'prod' }],
+  ])('reads "%s"', (text, command) => {
+    expect(parseCommand(text)).toEqual({ ok: true, command });
+  });
+
+  it.each([
+    ['chek', 'unknown subcommand "chek"'],
+    ['check --cluster', '--cluster needs a cluster name'],
+    ['check --cluster Prod!', '"Prod!" is not a cluster name'],
+    ['check --verbose', 'unknown flag --verbose for check'],
+    ['check prod', 'check takes no argument "prod" (use --cluster NAME)'],
+    ['status now', 'status takes no arguments (got "now")'],
+    ['fix release-ip shop/web', '`fix` is not available in this version yet'],
+    ['check "--cluster prod', 'a quote (") is not closed'],
+  ])('refuses "%s" saying what was wrong', (text, problem) => {
+    expect(parseCommand(text)).toEqual({ ok: false, problem });
+  });
+});
+
+describe('tokenize', () => {
+  it('keeps quoted words together, typographic quotes included', () => {
+    expect(tokenize('mute X --reason \u201ckept for migration\u201d')).toEqual({
+      ok: true,
+      words: ['mute', 'X', '--reason', 'kept for migration'],
+    });
+  });
+
+  it('keeps an empty quoted word', () => {
+    expect(tokenize('a "" b')).toEqual({ ok: true, words: ['a', '', 'b'] });
+  });
+});
