@@ -1,0 +1,87 @@
+/** Arguments of a Web API call as Slack's server sees them, with JSON-string fields (blocks, files...) decoded. */
+export type CallArgs = Record<string, unknown>;
+
+/** Which kind of token a call carried. The token value itself is never recorded. */
+export type TokenKind = 'bot' | 'user' | 'app' | 'other' | 'none';
+
+export interface RecordedCall {
+  /** Position in the stand-in's call log, starting at 1. */
+  seq: number;
+  /** Epoch milliseconds when the request arrived. */
+  at: number;
+  /** Web API method (`chat.postMessage`), or `upload` / `response_url` for the non-API endpoints. */
+  method: string;
+  httpMethod: string;
+  contentType: string;
+  tokenPresent: boolean;
+  tokenKind: TokenKind;
+  /** Parsed arguments without `token`. */
+  args: CallArgs;
+  /** HTTP status the stand-in answered with (0 when the connection was destroyed). */
+  status: number;
+  /** JSON body the stand-in answered with, if any. */
+  response?: unknown;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  /** Set on thread replies only, like Slack's own message objects. */
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+  attachments?: unknown;
+  metadata?: unknown;
+  files?: { id: string; title?: string; name: string }[];
+  /** User that posted it: the bot's user id for messages the bot sent. */
+  user: string;
+  bot_id?: string;
+  /** How many times chat.update changed it. */
+  edits: number;
+}
+
+export interface StoredEphemeral {
+  channel: string;
+  user: string;
+  message_ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: unknown;
+}
+
+export interface StoredFile {
+  id: string;
+  filename: string;
+  /** `length` the client declared in files.getUploadURLExternal. */
+  declaredLength: number;
+  /** Bytes POSTed to the upload URL; undefined until then. */
+  content?: Buffer;
+  title?: string;
+  /** Set by files.completeUploadExternal. */
+  channel?: string;
+  threadTs?: string;
+  initialComment?: string;
+  completed: boolean;
+}
+
+export interface RecordedResponse {
+  id: string;
+  at: number;
+  body: unknown;
+  /** HTTP status the stand-in answered with. */
+  status: number;
+}
+
+export interface ChannelState {
+  id: string;
+  name: string;
+  isMember: boolean;
+  isArchived: boolean;
+}
+
+/** A scripted failure for one Web API method (or `upload` / `response_url`). */
+export type Fault =
+  | { kind: 'ratelimited'; retryAfterSeconds: number }
+  | { kind: 'error'; error: string }
+  | { kind: 'http'; status: number; body?: string }
+  | { kind: 'destroy' };
