@@ -1,0 +1,125 @@
+/**
+ * The Bolt app: Socket Mode by default, HTTP with signed requests when SLACK_MODE=http. It only translates
+ * between Slack and `handleSlashCommand`; acknowledging happens before any slow work.
+ */
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import type { SlackSettings } from '../config';
+import type { Logger } from '../logger';
+import { healthRoutes, type HealthDeps } from '../observability/health';
+import { handleSlashCommand, type CommandDeps } from '../slack/handlers';
+
+export interface SlackAppOptions {
+  slack: SlackSettings;
+  port: number;
+  logger: Logger;
+  commandDeps: CommandDeps;
+  health: HealthDeps;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Socket Mode: whether the socket is connected now. HTTP mode: always true once started. */
+  connected(): boolean;
+  /** Starts receiving; in HTTP mode returns the port it listens on. */
+  start(): Promise<number | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Bolt logs through ours, so its lines are structured and redacted too. */
+function boltLogger(logger: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const text = (msgs: unknown[]): string =>
+    msgs
+      .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
+      .join(' ');
+  return {
+    debug: (...m: unknown[]) => logger.debug(text(m), { source: 'bolt' }),
+    info: (...m: unknown[]) => logger.info(text(m), { source: 'bolt' }),
+    warn: (...m: unknown[]) => logger.warn(text(m), { source: 'bolt' }),
+    error: (...m: unknown[]) => logger.error(text(m), { source: 'bolt' }),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { slack, logger } = options;
+  const clientOptions = { slackApiUrl: slack.apiUrl };
+  let connected = slack.mode === 'http';
+  let app: App;
+  if (slack.mode === 'socket') {
+    const receiver = new SocketModeReceiver({
+      appToken: slack.appToken ?? '',
+      logger: boltLogger(logger),
+      installerOptions: { clientOptions },
+    });
+    receiver.client.on('connected', () => {
+      connected = true;
+      logger.info('slack socket connected');
+    });
+    receiver.client.on('disconnected', () => {
+      connected = false;
+      logger.warn('slack socket disconnected');
+    });
+    app = new App({ token: slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
+  } else {
+    app = new App({
+      token: slack.botToken,
+      signingSecret: slack.signingSecret ?? '',
+      clientOptions,
+      logger: boltLogger(logger),
+      customRoutes: healthRoutes(options.health),
+    });
+  }
+
+  app.command('/metallb', async ({ command, ack, respond, context }) => {
+    const result = await handleSlashCommand(
+      {
+        text: command.text ?? '',
+        userId: command.user_id,
+        channelId: command.channel_id,
+        channelName: command.channel_name,
+        teamId: command.team_id,
+        triggerId: command.trigger_id,
+        responseUrl: command.response_url,
+        retryNum: context.retryNum,
+      },
+      options.commandDeps,
+    );
+    await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
+    if (result.later) {
+      const message = await result.later();
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: true,
+        text: message.text,
+        blocks: message.blocks,
+      });
+    }
+  });
+
+  app.error(async (error) => {
+    logger.error('slack handler failed', { error: error.message, code: (error as { code?: string }).code });
+    return Promise.resolve();
+  });
+
+  return {
+    app,
+    connected: () => connected,
+    async start() {
+      if (slack.mode === 'http') {
+        const server = (await app.start(options.port)) as { address(): unknown } | undefined;
+        const address = server?.address() as { port?: number } | null | undefined;
+        return address?.port;
+      }
+      await app.start();
+      return undefined;
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}
