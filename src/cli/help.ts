@@ -1,0 +1,56 @@
+/** Usage texts. Kept next to the flag tables so `--help` cannot drift from what is parsed. */
+
+export const MAIN_HELP = `Usage: metallb-chatops <command> [flags]
+
+Finds drifted MetalLB configuration in a Kubernetes cluster or in a dump of one.
+
+Commands:
+  check    report drift, from a live cluster or from dump files (--from-file)
+  dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
+
+Run "metallb-chatops <command> --help" for the flags of a command.
+
+Global flags:
+  --help       show this help
+  --version    print the version
+
+Exit status: 0 no finding reaches --fail-on, 1 one does, 2 error (nothing is printed on stdout then).
+`;
+
+const LIVE_FLAGS = `  --kubeconfig PATH          kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)
+  --context NAME             kubeconfig context (default: the current context)
+  --concurrency N            API requests at once (default 8)
+  --request-timeout DURATION per-request timeout, e.g. 30s, 2m (default 30s)
+  --quiet                    no progress lines on stderr`;
+
+export const CHECK_HELP = `Usage: metallb-chatops check [--from-file PATH]... [flags]
+
+Reports drifted MetalLB configuration. Without --from-file it reads the live cluster.
+
+Input:
+  --from-file PATH           a YAML/JSON file (objects, multi-document, kind: List), a dump directory
+                             (with logs/<ns>/<pod>.log and metrics/<ns>/<pod>.prom), or - for stdin; repeatable
+${LIVE_FLAGS}
+  (--from-file cannot be combined with --kubeconfig or --context)
+
+Report:
+  --output table|json|markdown   output format (default table; coloured only on a terminal)
+  --now ISO-8601                 time the report is made at (default now), for reproducible reports
+  --fail-on critical|warning|info|none   lowest severity that makes the exit status 1 (default warning)
+  --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)
+  --ignore FILE                  mutes: a YAML list of {id, findingId | code [kind, namespace, name], reason, expires}
+  --help                         show this help
+`;
+
+export const DUMP_HELP = `Usage: metallb-chatops dump --out DIR [flags]
+
+Writes a dump (objects as YAML per kind, logs/, metrics/) that "check --from-file DIR" reads, e.g. to attach to
+a ticket. DIR must be empty or not exist.
+
+  --out DIR                  where to write (required)
+  --from-file PATH           re-write dump files instead of reading a cluster; repeatable
+${LIVE_FLAGS}
+  --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
+  --now ISO-8601             time log windows are relative to (default now)
+  --help                     show this help
+`;

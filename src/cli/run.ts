@@ -1,0 +1,50 @@
+/**
+ * The command line: a subcommand table, global flags, and the one place errors become exit status 2 with a
+ * single `error CODE: message` line on stderr (and nothing on stdout).
+ */
+import { AppError, isAppError } from '../errors';
+import { runCheck } from './check';
+import { runDump } from './dump';
+import { MAIN_HELP } from './help';
+import type { CliDeps, CliIo } from './types';
+
+export type Subcommand = (args: string[], io: CliIo, deps: CliDeps) => Promise<number>;
+
+/** `serve`, `worker`, `backup` and `restore` join this table when they exist. */
+export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
+  check: runCheck,
+  dump: runDump,
+};
+
+function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new AppError('E_USAGE', 'no command given; run metallb-chatops --help');
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(MAIN_HELP);
+    return Promise.resolve(0);
+  }
+  if (first === '--version') {
+    io.stdout.write(`${deps.version}\n`);
+    return Promise.resolve(0);
+  }
+  const command = Object.prototype.hasOwnProperty.call(SUBCOMMANDS, first) ? SUBCOMMANDS[first] : undefined;
+  if (command === undefined) {
+    const what = first.startsWith('-') ? `unknown flag ${first}` : `unknown command "${first}"`;
+    throw new AppError('E_USAGE', `${what}; commands: ${Object.keys(SUBCOMMANDS).join(', ')}`);
+  }
+  return command(rest, io, deps);
+}
+
+/** Runs the CLI and returns its exit status; never throws. */
+export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
+  try {
+    return await dispatch(argv, io, deps);
+  } catch (error) {
+    const raw = (error as { message?: unknown } | null)?.message;
+    const appError = isAppError(error)
+      ? error
+      : new AppError('E_INTERNAL', typeof raw === 'string' ? raw : String(error), { cause: error });
+    io.stderr.write(`error ${appError.code}: ${appError.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    return 2;
+  }
+}
