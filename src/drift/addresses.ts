@@ -46,13 +46,14 @@ function parseIpv4(text: string): bigint | undefined {
 
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
-function parseGroups(text: string): bigint[] | undefined {
+/** `allowV4Tail`: an embedded IPv4 is only valid as the last 32 bits of the whole address (`::ffff:1.2.3.4`). */
+function parseGroups(text: string, allowV4Tail: boolean): bigint[] | undefined {
   if (text === '') return [];
   const groups: bigint[] = [];
   const parts = text.split(':');
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as string;
-    if (i === parts.length - 1 && part.includes('.')) {
+    if (allowV4Tail && i === parts.length - 1 && part.includes('.')) {
       const v4 = parseIpv4(part);
       if (v4 === undefined) return undefined;
       groups.push(v4 >> 16n, v4 & 0xffffn);
@@ -69,8 +70,8 @@ function parseIpv6(text: string): bigint | undefined {
   if (text.includes('%')) return undefined; // zones are not addresses MetalLB assigns
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const head = parseGroups(halves[0] as string);
-  const tail = halves.length === 2 ? parseGroups(halves[1] as string) : [];
+  const head = parseGroups(halves[0] as string, halves.length === 1);
+  const tail = halves.length === 2 ? parseGroups(halves[1] as string, true) : [];
   if (head === undefined || tail === undefined) return undefined;
   const missing = 8 - head.length - tail.length;
   if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
@@ -97,6 +98,8 @@ export function formatIp(ip: IpAddress): string {
   if (ip.family === 4) {
     return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.');
   }
+  // RFC 5952 section 5: an IPv4-mapped address keeps its dotted tail (`::ffff:192.0.2.1`).
+  if (ip.value >> 32n === 0xffffn) return `::ffff:${formatAddress(4, ip.value & 0xffffffffn)}`;
   const groups: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((ip.value >> shift) & 0xffffn));
   let bestStart = -1;

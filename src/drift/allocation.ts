@@ -48,6 +48,19 @@ export function disallowedReason(
   return undefined;
 }
 
+/** Whether any pool contains the address: one index lookup, nothing allocated (hot for large clusters). */
+export function inAnyPool(ip: IpAddress, ctx: AnalysisContext): boolean {
+  return ctx.poolIndex.lookup(ip).length > 0;
+}
+
+/**
+ * A key equal for every spelling of one address (`FD00:10:0:0::ff`, `fd00:10::ff`), for grouping IPs. Much
+ * cheaper than formatting the address canonically, which matters once per ingress IP of a large cluster.
+ */
+export function addressKey(ip: IpAddress): string {
+  return `${ip.family}:${ip.value.toString(16)}`;
+}
+
 /** The pools that contain an address (several only in a config with overlapping pools). */
 export function poolsContaining(ip: IpAddress, ctx: AnalysisContext): PoolView[] {
   const seen = new Set<PoolView>();

@@ -4,11 +4,14 @@ import type { Finding, Mute } from './model';
 const matchesPart = (pattern: string | undefined, value: string): boolean =>
   pattern === undefined || pattern === '*' || pattern === value;
 
-/** Whether a mute is in force at `now` (an expired mute no longer applies). */
+/**
+ * Whether a mute is in force at `now` (an expired mute no longer applies). An `expires` that is not a time does
+ * not apply either: a typo must not hide a finding forever.
+ */
 export function muteActive(mute: Mute, now: Date): boolean {
   if (mute.expires === undefined) return true;
   const expires = Date.parse(mute.expires);
-  return Number.isNaN(expires) || now.getTime() < expires;
+  return !Number.isNaN(expires) && now.getTime() < expires;
 }
 
 /**

@@ -1,0 +1,84 @@
+/** How much of each pool is in use, shared by POOL_EXHAUSTED and POOL_NEARLY_EXHAUSTED. */
+import { allowedCount, formatIp, isBuggyIp, type AddressRange } from '../../addresses';
+import { poolsPendingFor, requestedIpsOf } from '../../allocation';
+import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+
+export interface PoolUsage {
+  pool: PoolView;
+  /** Allowed addresses of the pool, over the entries that parse (BigInt: IPv6 pools hold 2^64 and more). */
+  capacity: bigint;
+  /** Distinct allowed addresses of the pool held by the ingress IP of a handled service, canonical text. */
+  held: string[];
+}
+
+/** The union of ranges, so that a pool whose own entries overlap does not count an address twice. */
+export function mergeRanges(ranges: readonly AddressRange[]): AddressRange[] {
+  const sorted = [...ranges].sort((a, b) =>
+    a.family !== b.family ? a.family - b.family : a.start < b.start ? -1 : a.start > b.start ? 1 : 0,
+  );
+  const merged: AddressRange[] = [];
+  for (const range of sorted) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.family === range.family && range.start <= last.end + 1n) {
+      if (range.end > last.end) last.end = range.end;
+    } else {
+      merged.push({ ...range });
+    }
+  }
+  return merged;
+}
+
+/** Allowed addresses of a pool: its entries that parse, merged, less `.0`/`.255` under `avoidBuggyIPs`. */
+export function poolCapacity(pool: PoolView): bigint {
+  return mergeRanges(pool.ranges).reduce((sum, range) => sum + allowedCount(range, pool.avoidBuggyIps), 0n);
+}
+
+/**
+ * The usage of every pool, in pool order. Each ingress IP is looked up once in the pool index (O(S log R)); an
+ * IP excluded by `avoidBuggyIPs` is not an allowed address of the pool, so it does not count as held.
+ */
+export function poolUsages(ctx: AnalysisContext): PoolUsage[] {
+  const held = new Map<PoolView, Set<string>>();
+  for (const service of ctx.handledServices) {
+    for (const { ip } of service.ingress) {
+      for (const { pool } of ctx.poolIndex.lookup(ip)) {
+        if (pool.avoidBuggyIps && isBuggyIp(ip)) continue;
+        let set = held.get(pool);
+        if (set === undefined) held.set(pool, (set = new Set()));
+        set.add(formatIp(ip));
+      }
+    }
+  }
+  return ctx.pools.map((pool) => ({
+    pool,
+    capacity: poolCapacity(pool),
+    held: [...(held.get(pool) ?? [])].sort(),
+  }));
+}
+
+/** The handled services pending on each pool (design/findings.md, "Pending on a pool"). */
+export function pendingByPool(ctx: AnalysisContext): Map<PoolView, ServiceView[]> {
+  const pending = new Map<PoolView, ServiceView[]>();
+  for (const service of ctx.handledServices) {
+    if (service.ingressIps.length > 0) continue;
+    const requested = requestedIpsOf(service);
+    // MetalLB refuses a service whose request does not parse or is made twice: it waits on no pool, and
+    // reading the request as "nothing" would make it wait on every auto-assign pool.
+    if (requested.invalid.length > 0 || requested.both) continue;
+    for (const pool of poolsPendingFor(
+      service,
+      ctx,
+      requested.parsed.map((p) => p.ip),
+    )) {
+      const list = pending.get(pool);
+      if (list) list.push(service);
+      else pending.set(pool, [service]);
+    }
+  }
+  return pending;
+}
+
+/** `namespace/name` of a service, for messages and details. */
+export function serviceKey(service: ServiceView): string {
+  return `${service.namespace}/${service.name}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * ALLOCATED_POOL_MISSING and ALLOCATED_POOL_MISMATCH: the `ip-allocated-from-pool` annotation MetalLB writes
+ * names a pool that is gone, or one that does not contain the service's IP. Each prefix's key is checked on its
+ * own: from 0.14.9 MetalLB writes and clears only `metallb.io/`, so a `metallb.universe.tf/` one left by an
+ * older version is never removed and goes stale (research/metallb.md section 3).
+ */
+import { poolsContaining } from '../../allocation';
+import { PREFIX_CURRENT, PREFIX_LEGACY, type AnalysisContext, type ServiceView } from '../../context';
+import type { FindingDraft } from '../../finding';
+import type { Rule } from '../../rule';
+import { listIps, serviceName } from './messages';
+
+const SUFFIX = 'ip-allocated-from-pool';
+
+interface AllocatedAnnotation {
+  key: string;
+  pool: string;
+}
+
+function annotationsOf(service: ServiceView): AllocatedAnnotation[] {
+  return [PREFIX_CURRENT + SUFFIX, PREFIX_LEGACY + SUFFIX].flatMap((key) => {
+    // An empty value names no pool: nothing to compare.
+    const pool = service.annotations[key]?.trim();
+    return pool ? [{ key, pool }] : [];
+  });
+}
+
+function missing(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnnotation[]): FindingDraft[] {
+  const gone = found.filter((a) => !ctx.poolsByName.has(a.pool));
+  if (gone.length === 0) return [];
+  const clauses = gone.map((a) => `${a.key} names pool ${a.pool}`);
+  return [
+    {
+      code: 'ALLOCATED_POOL_MISSING',
+      resource: service.ref,
+      message:
+        `Service ${serviceName(service)}: ${clauses.join(' and ')}, ` +
+        `${gone.length === 1 ? 'which does not exist' : 'none of which exists'} in ${ctx.namespace}; ` +
+        'MetalLB does not rewrite this annotation until it reassigns the IP (and never removes the ' +
+        `${PREFIX_LEGACY} one from 0.14.9 on), so remove it.`,
+      details: { missing: [...new Set(gone.map((a) => a.pool))], annotations: gone.map((a) => a.key) },
+    },
+  ];
+}
+
+function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnnotation[]): FindingDraft[] {
+  const clauses: string[] = [];
+  const ips = new Set<string>();
+  const pools = new Set<string>();
+  const annotations: string[] = [];
+  for (const annotation of found) {
+    const pool = ctx.poolsByName.get(annotation.pool);
+    if (pool === undefined) continue;
+    const outside = service.ingress.filter(
+      ({ ip }) => !ctx.poolIndex.lookup(ip).some((hit) => hit.pool === pool),
+    );
+    if (outside.length === 0) continue;
+    const actual = [...new Set(outside.flatMap(({ ip }) => poolsContaining(ip, ctx).map((p) => p.name)))];
+    const where = actual.length > 0 ? `is in pool ${actual.join(', ')}` : 'is in no pool';
+    clauses.push(`${annotation.key} says ${pool.name} but ${listIps(outside.map((o) => o.text))} ${where}`);
+    outside.forEach((o) => ips.add(o.text));
+    pools.add(pool.name);
+    annotations.push(annotation.key);
+  }
+  if (clauses.length === 0) return [];
+  return [
+    {
+      code: 'ALLOCATED_POOL_MISMATCH',
+      resource: service.ref,
+      message:
+        `Service ${serviceName(service)}: ${clauses.join('; ')}; the annotation is only informational and ` +
+        'MetalLB rewrites its own on the next assignment, so correct or remove a stale one.',
+      details: { ips: [...ips], pools: [...pools], annotations },
+    },
+  ];
+}
+
+export const allocatedPool: Rule = {
+  name: 'allocated-pool',
+  codes: ['ALLOCATED_POOL_MISSING', 'ALLOCATED_POOL_MISMATCH'],
+  // Handled services only: a service of another load-balancer class may carry the annotation of another
+  // MetalLB install, whose pools live in another namespace.
+  run: (ctx) =>
+    ctx.handledServices.flatMap((service) => {
+      const found = annotationsOf(service);
+      if (found.length === 0) return [];
+      return [...missing(service, ctx, found), ...mismatch(service, ctx, found)];
+    }),
+};

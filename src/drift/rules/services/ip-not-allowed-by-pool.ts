@@ -1,0 +1,61 @@
+/**
+ * IP_NOT_ALLOWED_BY_POOL: a handled service holds an ingress IP inside a pool that does not allow it for that
+ * service, because of `avoidBuggyIPs` or a `serviceAllocation` that does not admit the service.
+ */
+import { disallowedReason, poolsContaining } from '../../allocation';
+import type { AnalysisContext, ServiceView } from '../../context';
+import type { FindingDraft } from '../../finding';
+import type { Rule } from '../../rule';
+import { releaseOutcome, serviceName } from './messages';
+
+interface Refusal {
+  ip: string;
+  pool: string;
+  reason: 'avoid-buggy-ips' | 'service-allocation';
+}
+
+const WHY: Record<Refusal['reason'], string> = {
+  'avoid-buggy-ips': 'its avoidBuggyIPs excludes .0 and .255 addresses',
+  'service-allocation': 'its serviceAllocation does not admit this service',
+};
+
+function refusalsOf(service: ServiceView, ctx: AnalysisContext): Refusal[] {
+  const refusals: Refusal[] = [];
+  for (const { text, ip } of service.ingress) {
+    const pools = poolsContaining(ip, ctx);
+    // Only when every pool containing the IP refuses it: with overlapping pools (already POOL_OVERLAP) one
+    // that allows it is enough to keep it. A verdict that needs missing Namespace objects is not a refusal.
+    const reasons = pools.map((pool) => ({ pool, reason: disallowedReason(pool, ip, service, ctx) }));
+    if (reasons.length === 0 || reasons.some((r) => r.reason === undefined)) continue;
+    for (const { pool, reason } of reasons) {
+      if (reason !== undefined) refusals.push({ ip: text, pool: pool.name, reason });
+    }
+  }
+  return refusals;
+}
+
+function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
+  const refusals = refusalsOf(service, ctx);
+  if (refusals.length === 0) return [];
+  const ips = [...new Set(refusals.map((r) => r.ip))];
+  const pools = [...new Set(refusals.map((r) => r.pool))];
+  const clauses = refusals.map((r) => `${r.ip} is in pool ${r.pool} but ${WHY[r.reason]}`);
+  return [
+    {
+      code: 'IP_NOT_ALLOWED_BY_POOL',
+      resource: service.ref,
+      message: `Service ${serviceName(service)} holds an IP its pool does not allow: ${clauses.join('; ')}; ${releaseOutcome(ctx)}.`,
+      details: { ips, pools, reasons: refusals },
+    },
+  ];
+}
+
+export const ipNotAllowedByPool: Rule = {
+  name: 'ip-not-allowed-by-pool',
+  codes: ['IP_NOT_ALLOWED_BY_POOL'],
+  run: (ctx) =>
+    // Most configs restrict nothing: then no IP can be refused, and the per-IP lookups are skipped.
+    ctx.pools.some((pool) => pool.avoidBuggyIps || pool.serviceAllocation !== undefined)
+      ? ctx.handledServices.flatMap((service) => check(service, ctx))
+      : [],
+};

@@ -1,0 +1,29 @@
+/** IP_OUTSIDE_POOLS: a handled service holds an ingress IP that no pool contains (the seed's orphaned IP). */
+import { inAnyPool } from '../../allocation';
+import type { AnalysisContext, ServiceView } from '../../context';
+import type { FindingDraft } from '../../finding';
+import type { Rule } from '../../rule';
+import { describePools, listIps, releaseOutcome, serviceName } from './messages';
+
+function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
+  // An ingress value that does not parse is skipped: the API server validates these, so it can only come from a
+  // hand-edited dump, and calling it "outside the pools" would propose release-ip on a typo.
+  const ips = service.ingress.filter(({ ip }) => !inAnyPool(ip, ctx)).map((i) => i.text);
+  if (ips.length === 0) return [];
+  return [
+    {
+      code: 'IP_OUTSIDE_POOLS',
+      resource: service.ref,
+      message:
+        `Service ${serviceName(service)} holds ${listIps(ips)}, which no IPAddressPool contains (${describePools(ctx)}); ` +
+        `${releaseOutcome(ctx)}.`,
+      details: { ips },
+    },
+  ];
+}
+
+export const ipOutsidePools: Rule = {
+  name: 'ip-outside-pools',
+  codes: ['IP_OUTSIDE_POOLS'],
+  run: (ctx) => ctx.handledServices.flatMap((service) => check(service, ctx)),
+};

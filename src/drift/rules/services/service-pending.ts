@@ -1,0 +1,142 @@
+/**
+ * SERVICE_PENDING: a handled service has no ingress IP. `details.reason` names the likely cause when one is
+ * visible in the snapshot, checked from the most specific to the most general.
+ */
+import { inAnyPool, poolsPendingFor, requestedIpsOf, type RequestedIps } from '../../allocation';
+import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import type { FindingDraft } from '../../finding';
+import type { Rule } from '../../rule';
+import { poolUsages } from '../pools/pool-usage';
+import { listIps, serviceName } from './messages';
+import { missingRequestedPool } from './requested-pool-missing';
+
+/** The causes SERVICE_PENDING names in `details.reason` (design/findings.md). */
+export type PendingReason =
+  | 'pool-missing'
+  | 'requested-ip-invalid'
+  | 'requested-ip-outside-pools'
+  | 'pool-exhausted'
+  | 'no-auto-assign-pool'
+  | 'no-pools'
+  | 'unknown';
+
+interface Diagnosis {
+  reason: PendingReason;
+  /** Completes "Service ns/name has no external IP ...": the cause, with its values. */
+  because: string;
+  pools: string[];
+}
+
+/** The exhausted pools, computed on first use: most runs have no pending service and never need them. */
+type ExhaustedPools = () => ReadonlySet<PoolView>;
+
+function exhaustedPools(ctx: AnalysisContext): ExhaustedPools {
+  let exhausted: Set<PoolView> | undefined;
+  return () => {
+    // POOL_EXHAUSTED's own computation, so "pool-exhausted" here and that finding never disagree.
+    exhausted ??= new Set(
+      poolUsages(ctx)
+        .filter((u) => u.capacity > 0n && BigInt(u.held.length) >= u.capacity)
+        .map((u) => u.pool),
+    );
+    return exhausted;
+  };
+}
+
+function names(pools: readonly PoolView[]): string[] {
+  return pools.map((p) => p.name);
+}
+
+function fromPools(
+  service: ServiceView,
+  ctx: AnalysisContext,
+  requested: RequestedIps,
+  exhausted: ExhaustedPools,
+): Diagnosis {
+  const candidates = poolsPendingFor(
+    service,
+    ctx,
+    requested.parsed.map((p) => p.ip),
+  );
+  const requestsSomething = (service.addressPool?.value ?? '') !== '' || requested.parsed.length > 0;
+  if (!requestsSomething && candidates.length === 0) {
+    return {
+      reason: 'no-auto-assign-pool',
+      because:
+        'because it requests no pool or IP and no pool offers itself: every pool has autoAssign false or a ' +
+        'serviceAllocation that does not admit it',
+      pools: [],
+    };
+  }
+  if (candidates.length > 0 && candidates.every((pool) => exhausted().has(pool))) {
+    return {
+      reason: 'pool-exhausted',
+      because: `because every allowed address of ${candidates.length === 1 ? 'pool' : 'pools'} ${listIps(names(candidates))} is in use`,
+      pools: names(candidates),
+    };
+  }
+  return {
+    reason: 'unknown',
+    because: 'and the snapshot shows no cause (check its AllocationFailed events and the controller logs)',
+    pools: names(candidates),
+  };
+}
+
+function diagnose(service: ServiceView, ctx: AnalysisContext, exhausted: ExhaustedPools): Diagnosis {
+  const requested = requestedIpsOf(service);
+  // A refused request blocks the service whatever the pools hold, so it comes first.
+  if (requested.invalid.length > 0 || requested.both) {
+    const what = requested.both
+      ? `it sets both ${requested.sources.join(' and ')}`
+      : `${listIps(requested.invalid.map((v) => `"${v}"`))} does not parse as an IP`;
+    return {
+      reason: 'requested-ip-invalid',
+      because: `because its IP request is invalid: ${what}`,
+      pools: [],
+    };
+  }
+  if (ctx.pools.length === 0) {
+    return { reason: 'no-pools', because: `because no IPAddressPool exists in ${ctx.namespace}`, pools: [] };
+  }
+  const missing = missingRequestedPool(service, ctx);
+  if (missing !== undefined) {
+    return {
+      reason: 'pool-missing',
+      because: `because it requests pool ${missing.pool} by ${missing.key}, which does not exist`,
+      pools: [missing.pool],
+    };
+  }
+  const outside = requested.parsed.filter(({ ip }) => !inAnyPool(ip, ctx));
+  if (outside.length > 0) {
+    return {
+      reason: 'requested-ip-outside-pools',
+      because: `because it requests ${listIps(outside.map((o) => o.text))}, which no IPAddressPool contains`,
+      pools: [],
+    };
+  }
+  return fromPools(service, ctx, requested, exhausted);
+}
+
+function check(service: ServiceView, ctx: AnalysisContext, exhausted: ExhaustedPools): FindingDraft[] {
+  if (service.ingressIps.length > 0) return [];
+  const { reason, because, pools } = diagnose(service, ctx, exhausted);
+  return [
+    {
+      code: 'SERVICE_PENDING',
+      resource: service.ref,
+      message:
+        `Service ${serviceName(service)} has no external IP ${because}; ` +
+        'MetalLB leaves it pending and clients cannot reach it.',
+      details: pools.length > 0 ? { reason, pools } : { reason },
+    },
+  ];
+}
+
+export const servicePending: Rule = {
+  name: 'service-pending',
+  codes: ['SERVICE_PENDING'],
+  run: (ctx) => {
+    const exhausted = exhaustedPools(ctx);
+    return ctx.handledServices.flatMap((service) => check(service, ctx, exhausted));
+  },
+};
