@@ -1,0 +1,319 @@
+/**
+ * The mutations fix jobs perform, behind one interface ({@link MetalLbCluster}) so a job can be tested against
+ * a fake and run against a cluster. Every write that could overwrite someone else's change is guarded by
+ * `resourceVersion`: a 409 surfaces as AppError E_CONFLICT and nothing is retried over it.
+ */
+import { isControllerObject, isSpeakerObject } from '../drift/context';
+import { namespaceOf, nameOf, str } from '../drift/fields';
+import type { KubeObject } from '../drift/model';
+import { AppError } from '../errors';
+import { KubeClient, type KubeClientOptions } from './client';
+import { kindInfo, resourcePath, targetOf, type KindInfo } from './kinds';
+import { loadKubeConfig, type KubeConfigChoice } from './kubeconfig';
+import { restartPatch, rolloutStatus, type WorkloadKind } from './rollout';
+import { createTransport } from './transport';
+
+export type { WorkloadKind } from './rollout';
+
+export interface ObjectRef {
+  kind: string;
+  /** Omitted for cluster-scoped kinds. */
+  namespace?: string;
+  name: string;
+}
+
+export const MERGE_PATCH = 'application/merge-patch+json';
+
+export interface MetalLbCluster {
+  /** The object, or undefined when it does not exist. */
+  getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
+  /** `kubectl rollout restart`: stamps the pod template so every pod is replaced. */
+  rolloutRestart(kind: WorkloadKind, namespace: string, name: string, now: Date): Promise<KubeObject>;
+  /** Waits until the rollout is complete; E_CLUSTER_TIMEOUT after `timeoutMs`. Returns the final object. */
+  waitForRollout(kind: WorkloadKind, namespace: string, name: string, timeoutMs: number): Promise<KubeObject>;
+  createObject(obj: KubeObject): Promise<KubeObject>;
+  /** PUT of the whole object; its `metadata.resourceVersion` is required and guards the write. */
+  replaceObject(obj: KubeObject): Promise<KubeObject>;
+  /** True when deleted, false when it was already gone. With `resourceVersion`, only that version is deleted. */
+  deleteObject(ref: ObjectRef, resourceVersion?: string): Promise<boolean>;
+  /** Merge patch of annotations: a `null` value removes the key. */
+  patchServiceAnnotations(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string | null>,
+    resourceVersion: string,
+  ): Promise<KubeObject>;
+  /** Sets `spec.loadBalancerIP`, or removes it with `null`. */
+  patchServiceLoadBalancerIP(
+    namespace: string,
+    name: string,
+    ip: string | null,
+    resourceVersion: string,
+  ): Promise<KubeObject>;
+  /** Merge patch of the status subresource (`{ loadBalancer: { ingress: null } }` clears the IPs). */
+  patchServiceStatus(
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    resourceVersion: string,
+  ): Promise<KubeObject>;
+  /** The controller Deployment, by either label scheme; in `namespace` when given. */
+  findController(namespace?: string): Promise<KubeObject | undefined>;
+  /** The speaker DaemonSet, by either label scheme; in `namespace` when given. */
+  findSpeaker(namespace?: string): Promise<KubeObject | undefined>;
+}
+
+export interface KubeMetalLbClusterOptions {
+  /** Between two reads while waiting for a rollout. */
+  pollIntervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  clock?: () => Date;
+}
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function asObject(value: unknown, fallbackKind: string): KubeObject {
+  const record = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  return { kind: fallbackKind, ...record } as KubeObject;
+}
+
+function byNamespacedName(a: KubeObject, b: KubeObject): number {
+  const ka = `${namespaceOf(a) ?? ''}/${nameOf(a)}`;
+  const kb = `${namespaceOf(b) ?? ''}/${nameOf(b)}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function requireNamespace(info: KindInfo, namespace: string | undefined, name: string): string | undefined {
+  if (info.namespaced && !namespace) {
+    throw new AppError('E_INTERNAL', `${info.kind} ${name} needs a namespace`);
+  }
+  return info.namespaced ? namespace : undefined;
+}
+
+const CONTROLLER_SELECTORS = [
+  'app=metallb,component=controller',
+  'app.kubernetes.io/name=metallb,app.kubernetes.io/component=controller',
+];
+const SPEAKER_SELECTORS = [
+  'app=metallb,component=speaker',
+  'app.kubernetes.io/name=metallb,app.kubernetes.io/component=speaker',
+];
+
+/** {@link MetalLbCluster} on the Kubernetes API. */
+export class KubeMetalLbCluster implements MetalLbCluster {
+  private readonly pollIntervalMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly client: KubeClient,
+    options: KubeMetalLbClusterOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 2000;
+    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
+    const info = kindInfo(ref.kind);
+    const namespace = requireNamespace(info, ref.namespace, ref.name);
+    try {
+      const body = await this.client.json(
+        { method: 'GET', path: resourcePath(info, namespace, ref.name) },
+        targetOf(info, 'get', namespace, ref.name),
+      );
+      return asObject(body, info.kind);
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async mergePatch(
+    info: KindInfo,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+  ) {
+    const result = await this.client.json(
+      {
+        method: 'PATCH',
+        path: resourcePath(info, namespace, name, subresource),
+        body,
+        contentType: MERGE_PATCH,
+      },
+      targetOf(info, 'patch', namespace, name, subresource),
+    );
+    return asObject(result, info.kind);
+  }
+
+  async rolloutRestart(kind: WorkloadKind, namespace: string, name: string, now: Date): Promise<KubeObject> {
+    return this.mergePatch(kindInfo(kind), namespace, name, restartPatch(now));
+  }
+
+  async waitForRollout(
+    kind: WorkloadKind,
+    namespace: string,
+    name: string,
+    timeoutMs: number,
+  ): Promise<KubeObject> {
+    const deadline = this.clock().getTime() + timeoutMs;
+    for (;;) {
+      const obj = await this.getObject({ kind, namespace, name });
+      if (!obj)
+        throw new AppError('E_API', `${kind} ${namespace}/${name} does not exist, so it cannot roll out`);
+      const status = rolloutStatus(kind, obj);
+      if (status.done) return obj;
+      if (status.failed)
+        throw new AppError('E_API', `rollout of ${kind} ${namespace}/${name}: ${status.failed}`);
+      if (this.clock().getTime() >= deadline) {
+        throw new AppError(
+          'E_CLUSTER_TIMEOUT',
+          `rollout of ${kind} ${namespace}/${name} did not finish within ${duration(timeoutMs)}: ${status.message}`,
+        );
+      }
+      await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  async createObject(obj: KubeObject): Promise<KubeObject> {
+    const info = kindInfo(obj.kind);
+    const name = str(obj, 'metadata', 'name') ?? '';
+    const namespace = requireNamespace(info, str(obj, 'metadata', 'namespace'), name);
+    // A resourceVersion on a create is rejected by the API server; backups may still carry one.
+    const metadata = { ...obj.metadata };
+    delete metadata.resourceVersion;
+    const body = { ...obj, metadata };
+    const result = await this.client.json(
+      { method: 'POST', path: resourcePath(info, namespace), body },
+      targetOf(info, 'create', namespace, name),
+    );
+    return asObject(result, info.kind);
+  }
+
+  async replaceObject(obj: KubeObject): Promise<KubeObject> {
+    const info = kindInfo(obj.kind);
+    const name = str(obj, 'metadata', 'name') ?? '';
+    const namespace = requireNamespace(info, str(obj, 'metadata', 'namespace'), name);
+    if (!str(obj, 'metadata', 'resourceVersion')) {
+      throw new AppError('E_INTERNAL', `replace of ${info.kind} ${name} needs metadata.resourceVersion`);
+    }
+    const result = await this.client.json(
+      { method: 'PUT', path: resourcePath(info, namespace, name), body: obj },
+      targetOf(info, 'update', namespace, name),
+    );
+    return asObject(result, info.kind);
+  }
+
+  async deleteObject(ref: ObjectRef, resourceVersion?: string): Promise<boolean> {
+    const info = kindInfo(ref.kind);
+    const namespace = requireNamespace(info, ref.namespace, ref.name);
+    const body = resourceVersion
+      ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { resourceVersion } }
+      : undefined;
+    try {
+      await this.client.request(
+        { method: 'DELETE', path: resourcePath(info, namespace, ref.name), body },
+        targetOf(info, 'delete', namespace, ref.name),
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async patchServiceAnnotations(
+    namespace: string,
+    name: string,
+    annotations: Record<string, string | null>,
+    resourceVersion: string,
+  ): Promise<KubeObject> {
+    // A resourceVersion inside a patch is a precondition: the API server answers 409 when it is stale.
+    return this.mergePatch(kindInfo('Service'), namespace, name, {
+      metadata: { resourceVersion, annotations },
+    });
+  }
+
+  async patchServiceLoadBalancerIP(
+    namespace: string,
+    name: string,
+    ip: string | null,
+    resourceVersion: string,
+  ): Promise<KubeObject> {
+    return this.mergePatch(kindInfo('Service'), namespace, name, {
+      metadata: { resourceVersion },
+      spec: { loadBalancerIP: ip },
+    });
+  }
+
+  async patchServiceStatus(
+    namespace: string,
+    name: string,
+    status: Record<string, unknown>,
+    resourceVersion: string,
+  ): Promise<KubeObject> {
+    return this.mergePatch(
+      kindInfo('Service'),
+      namespace,
+      name,
+      { metadata: { resourceVersion }, status },
+      'status',
+    );
+  }
+
+  private async findWorkload(
+    kind: WorkloadKind,
+    selectors: string[],
+    namespace?: string,
+  ): Promise<KubeObject | undefined> {
+    const info = kindInfo(kind);
+    const lists = await Promise.all(
+      selectors.map((labelSelector) =>
+        this.client.list(resourcePath(info, namespace), targetOf(info, 'list', namespace), { labelSelector }),
+      ),
+    );
+    const matches = kind === 'Deployment' ? isControllerObject : isSpeakerObject;
+    // The label selector already filters; checking again keeps a server that ignores selectors from misleading us.
+    const found = lists
+      .flat()
+      .map((item) => asObject(item, kind))
+      .filter(matches)
+      .sort(byNamespacedName);
+    return found[0];
+  }
+
+  findController(namespace?: string): Promise<KubeObject | undefined> {
+    return this.findWorkload('Deployment', CONTROLLER_SELECTORS, namespace);
+  }
+
+  findSpeaker(namespace?: string): Promise<KubeObject | undefined> {
+    return this.findWorkload('DaemonSet', SPEAKER_SELECTORS, namespace);
+  }
+}
+
+function duration(ms: number): string {
+  return ms < 10_000 ? `${ms} ms` : `${Math.round(ms / 1000)}s`;
+}
+
+function isNotFound(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return (
+    error instanceof AppError &&
+    error.code === 'E_API' &&
+    (cause as { code?: unknown } | undefined)?.code === 404
+  );
+}
+
+export interface ConnectOptions extends KubeConfigChoice, KubeClientOptions, KubeMetalLbClusterOptions {}
+
+/** A {@link MetalLbCluster} for a kubeconfig context (or the pod's service account). */
+export function connectMetalLbCluster(options: ConnectOptions = {}): {
+  cluster: MetalLbCluster;
+  source: string;
+} {
+  const { kc, source } = loadKubeConfig(options);
+  const client = new KubeClient(createTransport(kc), options);
+  return { cluster: new KubeMetalLbCluster(client, options), source };
+}
