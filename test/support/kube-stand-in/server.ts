@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Cluster } from './cluster';
+import { FaultTable } from './faults';
+import { failure, Router, type Reply, type Request } from './router';
+import { reasonForCode, StatusError, statusBody } from './status';
+import type { FaultRule, RecordedRequest } from './types';
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType,
+    'Cache-Control': 'no-cache, private',
+    ...headers,
+  });
+  res.end(reply.body);
+}
+
+function errorReply(error: StatusError): Reply {
+  return { status: error.code, contentType: 'application/json', body: JSON.stringify(statusBody(error)) };
+}
+
+/** The apiserver's wording for a validating webhook's denial (webhookerrors.ToStatusErr). */
+function faultError(rule: FaultRule): StatusError {
+  if (rule.admissionDenial) {
+    const code = rule.admissionDenial.status ?? 403;
+    return failure(
+      code,
+      `admission webhook "${rule.admissionDenial.webhook}" denied the request: ${rule.admissionDenial.message}`,
+    );
+  }
+  const code = rule.status ?? 500;
+  return new StatusError(
+    code,
+    rule.reason ?? reasonForCode(code),
+    rule.message ?? `injected fault: HTTP ${code}`,
+  );
+}
+
+export interface HttpFront {
+  server: Server;
+  port: number;
+  faults: FaultTable;
+  requests: RecordedRequest[];
+}
+
+/**
+ * The HTTP front of the stand-in: records every request, applies faults, routes the rest, and calls
+ * `afterWrite` after each successful write so a simulated controller can react before the next request.
+ */
+export async function listen(
+  cluster: Cluster,
+  options: { port?: number; pageSizeCap?: number; faults?: FaultRule[]; afterWrite?: () => void },
+): Promise<HttpFront> {
+  const faults = new FaultTable(options.faults ?? []);
+  const requests: RecordedRequest[] = [];
+  let port = 0;
+  const router = new Router(cluster, {
+    hostPort: () => `127.0.0.1:${port}`,
+    pageSizeCap: options.pageSizeCap,
+  });
+
+  const route = (request: Request): Reply => {
+    try {
+      const reply = router.handle(request);
+      if (request.method !== 'GET' && reply.status < 300) options.afterWrite?.();
+      return reply;
+    } catch (error) {
+      return errorReply(
+        error instanceof StatusError ? error : new StatusError(500, 'InternalError', String(error)),
+      );
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const method = req.method ?? 'GET';
+    const record: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+    };
+    requests.push(record);
+    const body = await readBody(req);
+    const fault = faults.match(method, url.pathname);
+    if (fault?.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    const headers: Record<string, string> = {};
+    if (fault?.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+    const reply =
+      fault && (fault.status !== undefined || fault.admissionDenial !== undefined)
+        ? errorReply(faultError(fault))
+        : route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+    record.status = reply.status;
+    send(res, reply, headers);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, errorReply(new StatusError(500, 'InternalError', String(error))));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return { server, port, faults, requests };
+}

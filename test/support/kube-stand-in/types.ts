@@ -1,0 +1,51 @@
+import type { KubeObject, Snapshot } from '../../../src/drift/model';
+
+/**
+ * One injected fault. `path` is a regular expression matched against the request path (without the query);
+ * `method` (any when missing) is compared case-insensitively. `nth` (1-based) makes the rule fire from the nth
+ * matching request on; `count` limits how many times it fires (1 when `nth` is set without `count`, unlimited
+ * otherwise). The response is, in order of precedence: a dropped connection, an admission denial, a status
+ * with a Status body; `delayMs` alone delays the normal answer.
+ */
+export interface FaultRule {
+  method?: string;
+  path: string;
+  nth?: number;
+  count?: number;
+  status?: number;
+  reason?: string;
+  message?: string;
+  retryAfter?: number;
+  delayMs?: number;
+  drop?: boolean;
+  admissionDenial?: { webhook: string; message: string; status?: number };
+}
+
+export interface KubeStandInOptions {
+  snapshot?: Snapshot;
+  dumpPaths?: string[];
+  faults?: FaultRule[];
+  /** MetalLB version whose controller behaviour to simulate, e.g. `0.14.9`. */
+  simulateMetallb?: string;
+  port?: number;
+  /** The most items one list page holds, whatever `limit` the client asked for. */
+  pageSizeCap?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+}
+
+export interface KubeStandIn {
+  url: string;
+  port: number;
+  kubeconfigYaml: string;
+  writeKubeconfig(path: string): Promise<void>;
+  objects(kind?: string): KubeObject[];
+  requests: RecordedRequest[];
+  setFaults(faults: FaultRule[]): void;
+  close(): Promise<void>;
+}
