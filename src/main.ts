@@ -1,15 +1,13 @@
 /** Composition root: builds the CLI's dependencies and runs it. Only wiring lives here. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppError } from './errors';
+import { startBot } from './bot/bot';
 import { runCli } from './cli/run';
-import type { LiveSnapshotReader } from './cli/types';
-
-/** Until src/kubernetes is wired in, a live read fails with a clear message instead of a stack trace. */
-const unsupportedLiveReader: LiveSnapshotReader = () =>
-  Promise.reject(
-    new AppError('E_KUBECONFIG', 'live clusters are not supported by this build; use --from-file'),
-  );
+import type { LiveReadOptions, LiveSnapshotReader } from './cli/types';
+import { createClusterHandles } from './clusters';
+import type { Config } from './config';
+import { readLiveSnapshot } from './kubernetes';
+import { createLogger } from './logger';
 
 function packageVersion(): string {
   // The built file, dist/src/main.js, is two levels below the package root.
@@ -22,6 +20,62 @@ function packageVersion(): string {
   }
 }
 
+/**
+ * Progress lines on stderr only for a person watching: stderr is a terminal and the read has taken more than a
+ * second (a quick read prints nothing). Lines overwrite each other; the last one is cleared at the end.
+ */
+function terminalProgress(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+): { line: (text: string) => void; done: () => void } {
+  if (quiet || !stream.isTTY) return { line: () => undefined, done: () => undefined };
+  const started = Date.now();
+  let shown = false;
+  return {
+    line(text) {
+      if (Date.now() - started < 1000) return;
+      shown = true;
+      stream.write(`\r\x1b[2K${text.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}`);
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+const liveReader: LiveSnapshotReader = async (options: LiveReadOptions) => {
+  const progress = terminalProgress(process.stderr, options.quiet);
+  try {
+    return await readLiveSnapshot({
+      kubeconfig: options.kubeconfig,
+      context: options.context,
+      concurrency: options.concurrency,
+      requestTimeoutMs: options.requestTimeoutMs,
+      metallbNamespace: options.metallbNamespace,
+      now: options.now,
+      progress: progress.line,
+    });
+  } finally {
+    progress.done();
+  }
+};
+
+/** Runs the bot until SIGTERM/SIGINT, then stops it gracefully. */
+async function runBot(role: 'serve' | 'worker', config: Readonly<Config>): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const bot = await startBot({ role, config, logger, clusters: createClusterHandles(config) });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info('signal received', { signal });
+      resolve();
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  await bot.stop();
+  return 0;
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const code = await runCli(
     argv,
@@ -32,7 +86,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       env: process.env,
       isTTY: process.stdout.isTTY === true,
     },
-    { readLive: unsupportedLiveReader, now: () => new Date(), version: packageVersion() },
+    { readLive: liveReader, runBot, now: () => new Date(), version: packageVersion() },
   );
   // exitCode, not exit(): a pipe may still be draining the report.
   process.exitCode = code;

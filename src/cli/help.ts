@@ -7,6 +7,8 @@ Finds drifted MetalLB configuration in a Kubernetes cluster or in a dump of one.
 Commands:
   check    report drift, from a live cluster or from dump files (--from-file)
   dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
+  serve    run the Slack bot (/metallb), with job workers unless WORKERS=0
+  worker   run job workers only, to scale checks out across replicas
 
 Run "metallb-chatops <command> --help" for the flags of a command.
 
@@ -53,4 +55,26 @@ ${LIVE_FLAGS}
   --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
   --now ISO-8601             time log windows are relative to (default now)
   --help                     show this help
+`;
+
+const BOT_SETTINGS = `Settings come from the environment (see README, "Settings"): SLACK_MODE, SLACK_BOT_TOKEN, SLACK_APP_TOKEN,
+SLACK_SIGNING_SECRET, SLACK_API_URL, PORT, REDIS_URL, REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_PREFIX, KUBECONFIG,
+CLUSTERS, METALLB_NAMESPACE, OPERATORS, WORKERS, CLUSTER_CONCURRENCY, API_TIMEOUT, API_CONCURRENCY,
+SINGLE_FLIGHT_WINDOW, JOB_LOCK_DURATION, JOB_STALLED_INTERVAL, LOG_LEVEL. Every bad setting is reported at once
+and the process exits 2. SIGTERM stops taking work, lets running checks finish, and exits 0.`;
+
+export const SERVE_HELP = `Usage: metallb-chatops serve
+
+Runs the Slack bot: Socket Mode by default (SLACK_APP_TOKEN), HTTP with SLACK_MODE=http (SLACK_SIGNING_SECRET,
+events at /slack/events). Also runs job workers unless WORKERS=0. Serves /healthz, /readyz and /metrics on PORT.
+
+${BOT_SETTINGS}
+`;
+
+export const WORKER_HELP = `Usage: metallb-chatops worker
+
+Runs job workers (checks) and the Slack outbox sender without the Slack front, so checks scale out across
+replicas. Serves /healthz, /readyz and /metrics on PORT.
+
+${BOT_SETTINGS}
 `;

@@ -3,6 +3,7 @@
  * single `error CODE: message` line on stderr (and nothing on stdout).
  */
 import { AppError, isAppError } from '../errors';
+import { botCommand } from './bot';
 import { runCheck } from './check';
 import { runDump } from './dump';
 import { MAIN_HELP } from './help';
@@ -10,10 +11,12 @@ import type { CliDeps, CliIo } from './types';
 
 export type Subcommand = (args: string[], io: CliIo, deps: CliDeps) => Promise<number>;
 
-/** `serve`, `worker`, `backup` and `restore` join this table when they exist. */
+/** `backup` and `restore` join this table with the fixes. */
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: runCheck,
   dump: runDump,
+  serve: botCommand('serve'),
+  worker: botCommand('worker'),
 };
 
 function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {

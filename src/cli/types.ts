@@ -1,4 +1,5 @@
 /** The seams of the command line: its streams and the dependencies the composition root injects. */
+import type { Config } from '../config';
 import type { Snapshot } from '../drift/model';
 
 /** Options of a live-cluster read, from `check`/`dump` flags. */
@@ -31,6 +32,8 @@ export interface CliIo {
 
 export interface CliDeps {
   readLive: LiveSnapshotReader;
+  /** Runs `serve` or `worker` until a stop signal; resolves to the exit status. */
+  runBot: (role: 'serve' | 'worker', config: Readonly<Config>) => Promise<number>;
   now: () => Date;
   version: string;
 }

@@ -29,6 +29,6 @@ describe('logger', () => {
       msg: 'posting',
       token: 'xox?-[redacted]',
     });
-    expect(JSON.parse(lines[1]!).error).toEqual({ name: 'Error', message: 'boom' });
+    expect((JSON.parse(lines[1]!) as { error: unknown }).error).toEqual({ name: 'Error', message: 'boom' });
   });
 });

@@ -42,6 +42,7 @@ async function run(
   };
   const deps: CliDeps = {
     version: '9.9.9',
+    runBot: () => Promise.reject(new Error('no bot in these tests')),
     now: () => new Date('2026-11-26T12:00:00Z'),
     readLive: (options) => {
       reads.push(options);
