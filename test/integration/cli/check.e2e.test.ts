@@ -212,7 +212,11 @@ describe('metallb-chatops errors', () => {
       ['check', '--from-file', fixture, '--context', 'prod'],
       /^error E_USAGE: check: --from-file reads a dump and cannot be combined with --kubeconfig or --context$/,
     ],
-    ['an unknown command', ['serve'], /^error E_USAGE: unknown command "serve"; commands: check, dump$/],
+    [
+      'an unknown command',
+      ['frobnicate'],
+      /^error E_USAGE: unknown command "frobnicate"; commands: check, dump, serve, worker$/,
+    ],
     ['no command', [], /^error E_USAGE: no command given/],
     [
       'a missing file',
@@ -220,9 +224,9 @@ describe('metallb-chatops errors', () => {
       /^error E_INPUT_UNREADABLE: no\/such\/dump\.yaml: no such file or directory$/,
     ],
     [
-      'a live cluster in this build',
-      ['check', '--context', 'prod'],
-      /^error E_KUBECONFIG: live clusters are not supported by this build; use --from-file$/,
+      'a kubeconfig that does not exist',
+      ['check', '--kubeconfig', '/nonexistent/kubeconfig', '--context', 'prod'],
+      /^error E_KUBECONFIG: the kubeconfig could not be loaded: ENOENT: .*\/nonexistent\/kubeconfig'$/,
     ],
     ['dump without --out', ['dump', '--from-file', fixture], /^error E_USAGE: dump: --out DIR is required$/],
   ])('exits 2 on %s with one line on stderr and nothing on stdout', async (_what, args, message) => {
