@@ -54,13 +54,31 @@ function collect(value: unknown, where: string, out: ParsedInput, inherited?: Re
   out.objects.push(obj as KubeObject);
 }
 
+/** `JSON.parse` of text that looks like JSON; undefined when it is not (then the YAML parser decides). */
+function tryJson(text: string): { value: unknown } | undefined {
+  const first = /\S/.exec(text)?.[0];
+  if (first !== '{' && first !== '[') return undefined;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Parses one input. Throws AppError E_INPUT_SYNTAX naming `name` and the line of the first syntax error.
- * JSON is parsed by the YAML parser too (YAML 1.2 is a superset), so JSON errors also carry a line.
+ * JSON (what `kubectl get -o json` writes, and the usual format of large dumps) goes through `JSON.parse`, which
+ * is an order of magnitude faster than a YAML parser; text that is not valid JSON goes to the YAML parser
+ * (YAML 1.2 is a superset of JSON), so a JSON syntax error is still reported with its line.
  */
 export function parseDumpText(text: string, name: string): ParsedInput {
-  const docs = parseAllDocuments(text);
   const out: ParsedInput = { objects: [], lists: 0, notes: [] };
+  const json = tryJson(text);
+  if (json !== undefined) {
+    collect(json.value, name, out);
+    return out;
+  }
+  const docs = parseAllDocuments(text);
   // parseAllDocuments returns an EmptyStream (not an array) for blank input: no documents.
   if (!Array.isArray(docs)) return out;
   docs.forEach((doc, i) => {
