@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: every figure of bench/README.md in one run, a compact table on stdout, the numbers in
+ * bench/results.json. `--quick` runs small sizes only and writes nothing (a smoke test of the harness).
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { format } from 'prettier';
+import { runCliBench, type CliResult } from './cli';
+import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
+import { machine, round } from './measure';
+import { runStandInBench, type StandInResult } from './stand-in';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const quick = process.argv.includes('--quick');
+
+const ENGINE_CASES: EngineCase[] = quick
+  ? [
+      { services: 1_000, ranges: 100, runs: 3, warmup: 3 },
+      { services: 10_000, ranges: 2_000, runs: 3, warmup: 1 },
+    ]
+  : [
+      { services: 1_000, ranges: 100, runs: 15, warmup: 10 },
+      { services: 1_000, ranges: 2_000, runs: 15, warmup: 10 },
+      { services: 10_000, ranges: 100, runs: 7, warmup: 3 },
+      { services: 10_000, ranges: 2_000, runs: 7, warmup: 3 },
+      { services: 100_000, ranges: 100, runs: 3, warmup: 1 },
+      { services: 100_000, ranges: 2_000, runs: 3, warmup: 1, breakdown: true },
+    ];
+
+const TARGETS = { membershipSpeedup: 20, analyze100kMs: 1000, cliOverFloor: 3, standInOverKubectl: 1.5 };
+
+function pad(value: string | number, width: number): string {
+  return String(value).padStart(width);
+}
+
+function printEngine(results: EngineResult[]): void {
+  console.log('\nEngine (in-memory snapshot), medians in ms');
+  console.log(
+    `${pad('services', 9)} ${pad('ranges', 6)} ${pad('analyze', 9)} ${pad('(cpu)', 9)} ${pad('index', 9)} ${pad('naive', 11)} ${pad('speedup', 8)} ${pad('findings', 8)}`,
+  );
+  for (const r of results) {
+    const naive = `${r.naive.estimatedMs}${r.naive.extrapolated ? '*' : ''}`;
+    console.log(
+      `${pad(r.services, 9)} ${pad(r.ranges, 6)} ${pad(r.analyze.medianMs, 9)} ${pad(r.analyze.medianCpuMs, 9)} ${pad(r.engineMembership.medianMs, 9)} ${pad(naive, 11)} ${pad(`${r.membershipSpeedup}x`, 8)} ${pad(r.findings, 8)}`,
+    );
+  }
+  console.log('index = RangeIndex build + lookups of every service IP; * = naive extrapolated from a sample');
+  for (const r of results.filter((x) => x.breakdown)) {
+    const top = (r.breakdown ?? []).slice(0, 6).map((s) => `${s.step} ${s.ms}`);
+    console.log(`slowest steps at ${r.services} x ${r.ranges} (ms): ${top.join(', ')}`);
+  }
+}
+
+function printProcessFigure(title: string, result: CliResult | StandInResult): void {
+  console.log(`\n${title}`);
+  if (!result.measured) {
+    console.log(`  not measured: ${result.reason}`);
+    if ('floor' in result && result.floor) {
+      console.log(`  floor ${result.floor.medianMs} ms (max RSS ${result.floor.medianMaxRssMb ?? '?'} MB)`);
+    }
+    return;
+  }
+  if ('floor' in result) {
+    console.log(
+      `  check ${result.cli.medianMs} ms (cpu ${result.cli.medianCpuMs ?? '?'} ms, max RSS ${result.cli.medianMaxRssMb ?? '?'} MB) vs floor ${result.floor.medianMs} ms (cpu ${result.floor.medianCpuMs ?? '?'} ms, max RSS ${result.floor.medianMaxRssMb ?? '?'} MB): ${result.ratio}x wall, ${result.cpuRatio ?? '?'}x cpu, file ${result.fileMb} MB`,
+    );
+  } else {
+    for (const c of result.cases) {
+      console.log(
+        `  ${c.services} services: check ${c.checkMs} ms vs kubectl ${c.kubectlMs} ms: ${c.ratio}x`,
+      );
+    }
+  }
+}
+
+function verdicts(engine: EngineResult[], cli: CliResult, standIn: StandInResult): Record<string, string> {
+  const at = (s: number, r: number) => engine.find((e) => e.services === s && e.ranges === r);
+  const big = at(100_000, 2_000);
+  const analyze100k = engine.filter((e) => e.services === 100_000).map((e) => e.analyze.medianMs);
+  const analyze100kCpu = engine.filter((e) => e.services === 100_000).map((e) => e.analyze.medianCpuMs);
+  const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  return {
+    membershipSpeedupAt100kx2000: big
+      ? `${met(big.membershipSpeedup >= TARGETS.membershipSpeedup)} (${big.membershipSpeedup}x, target >= ${TARGETS.membershipSpeedup}x)`
+      : 'not measured',
+    analyze100kUnder1s:
+      analyze100k.length > 0
+        ? `${met(Math.max(...analyze100k) < TARGETS.analyze100kMs)} (worst ${Math.max(...analyze100k)} ms wall, ${Math.max(...analyze100kCpu)} ms cpu, target < ${TARGETS.analyze100kMs} ms)`
+        : 'not measured',
+    cliWithin3xFloor: cli.measured
+      ? `${met(cli.ratio <= TARGETS.cliOverFloor)} (${cli.ratio}x wall, ${cli.cpuRatio ?? '?'}x cpu, target <= ${TARGETS.cliOverFloor}x)`
+      : `not measured: ${cli.reason}`,
+    standInWithin1_5xKubectl: standIn.measured
+      ? `${met(standIn.cases.every((c) => c.ratio <= TARGETS.standInOverKubectl))} (${standIn.cases.map((c) => `${c.ratio}x`).join(', ')}, target <= ${TARGETS.standInOverKubectl}x${standIn.failures.length > 0 ? `; not measured at ${standIn.failures.map((f) => f.services).join(', ')}` : ''})`
+      : `not measured: ${standIn.reason}`,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const host = machine();
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  console.log(
+    `metallb-chatops bench ${started.toISOString()} on ${host.cpus} x ${host.cpuModel}, ${host.memory}, node ${host.node}, load ${round(loadAtStart)}`,
+  );
+  console.log(`rules in analyze: ${ruleNames().length} (${ruleNames().join(', ') || 'none yet'})`);
+  const engine: EngineResult[] = [];
+  for (const c of ENGINE_CASES) {
+    const caseStart = Date.now();
+    engine.push(runEngineCase(c));
+    console.log(
+      `  measured ${c.services} services x ${c.ranges} ranges in ${((Date.now() - caseStart) / 1000).toFixed(1)} s`,
+    );
+  }
+  printEngine(engine);
+  const cliServices = quick ? 10_000 : 100_000;
+  const cli = runCliBench(ROOT, cliServices, 2_000, quick ? 1 : 3);
+  printProcessFigure(`CLI: check --from-file (${cliServices} services) vs read + JSON.parse floor`, cli);
+  const standIn = await runStandInBench(ROOT, quick ? [1_000] : [10_000, 50_000], quick ? 1 : 2);
+  printProcessFigure('Stand-in: check against the Kubernetes API stand-in vs kubectl listing', standIn);
+  const targets = verdicts(engine, cli, standIn);
+  console.log('\nTargets');
+  for (const [name, verdict] of Object.entries(targets)) console.log(`  ${name}: ${verdict}`);
+  const results = {
+    date: started.toISOString(),
+    durationS: Math.round((Date.now() - started.getTime()) / 1000),
+    machine: host,
+    // Other work on the machine inflates wall times; the one-minute load average says how busy it was.
+    loadAverage: { start: round(loadAtStart), end: round(os.loadavg()[0] ?? 0) },
+    rules: ruleNames(),
+    engine,
+    cli,
+    standIn,
+    targets,
+  };
+  if (quick) {
+    console.log('\n--quick: bench/results.json not written');
+    return;
+  }
+  // Formatted as `npm run lint` (prettier --check .) expects, so a bench run never leaves the tree unclean.
+  const text = await format(JSON.stringify(results), { parser: 'json' });
+  writeFileSync(path.join(ROOT, 'bench', 'results.json'), text);
+  console.log(`\nwrote bench/results.json (${results.durationS} s)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
