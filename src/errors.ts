@@ -7,14 +7,18 @@ export const ERROR_CATALOGUE = {
   E_USAGE: 'The command line or slash command is not valid. Run with --help (or `/metallb help`) for usage.',
   E_INPUT_UNREADABLE: 'An input file could not be read. Check the path and its permissions.',
   E_INPUT_SYNTAX: 'An input file is not valid YAML or JSON. Fix the file at the line named.',
-  E_INPUT_EMPTY: 'The input holds no Kubernetes objects. Pass the output of `kubectl get -o yaml` (see README).',
+  E_INPUT_EMPTY:
+    'The input holds no Kubernetes objects. Pass the output of `kubectl get -o yaml` (see README).',
   E_MUTES_INVALID: 'The --ignore file is not a valid list of mutes. See README, "Mutes".',
   E_CONFIG: 'A setting is missing or malformed. Fix the named environment variables and start again.',
   E_KUBECONFIG: 'No usable kubeconfig or context. Pass --kubeconfig/--context or set KUBECONFIG.',
-  E_CLUSTER_UNREACHABLE: 'The Kubernetes API server could not be reached. Check the address, network and credentials.',
+  E_CLUSTER_UNREACHABLE:
+    'The Kubernetes API server could not be reached. Check the address, network and credentials.',
   E_CLUSTER_TIMEOUT: 'The Kubernetes API server did not answer in time. Retry, or raise --request-timeout.',
-  E_FORBIDDEN: 'The identity may not read something the check needs. Grant the RBAC in README, "Permissions".',
-  E_API: 'The Kubernetes API answered with an error. The message carries its status; retry or check the cluster.',
+  E_FORBIDDEN:
+    'The identity may not read something the check needs. Grant the RBAC in README, "Permissions".',
+  E_API:
+    'The Kubernetes API answered with an error. The message carries its status; retry or check the cluster.',
   E_CONFLICT: 'The object changed since it was read. Re-run the step; nothing was overwritten.',
   E_INTERNAL: 'An unexpected error. Please report it with the command you ran; no change was made.',
 } as const;

@@ -34,6 +34,8 @@ export interface BotOptions {
   lookupGroup?: GroupLookup;
   /** Outbox idle poll, shortened by tests. */
   outboxIdleMs?: number;
+  /** How long stop() keeps delivering pending messages before it closes (default 10 s). */
+  stopDrainMs?: number;
 }
 
 export interface RunningBot {
@@ -186,13 +188,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         counters: { command: (name, outcome) => metrics.command(name, outcome) },
       },
     });
-    const httpPort = await slackApp.start();
     if (config.slack.mode === 'http') {
-      port = httpPort ?? config.port;
+      port = (await slackApp.start()) ?? config.port;
     } else {
+      // Health first: connecting the socket can take minutes while Slack is unreachable, and a missing /healthz
+      // meanwhile would get the pod killed; /readyz says 503 until the socket is connected.
       const started = await startHealthServer(config.port, health);
       healthServer = started.server;
       port = started.port;
+      await slackApp.start();
     }
   } else {
     const started = await startHealthServer(config.port, health);
@@ -215,7 +219,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
       if (worker) await worker.close();
-      await sender.stop();
+      // Deliver what the finished jobs left, within a typical termination grace period.
+      await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
       await producer.close();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
       await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);

@@ -60,10 +60,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       connected = true;
       logger.info('slack socket connected');
     });
-    receiver.client.on('disconnected', () => {
+    // With auto-reconnect on, a dropped socket emits 'close' and then 'reconnecting', never 'disconnected'.
+    const lost = (event: string) => () => {
+      if (connected) logger.warn('slack socket disconnected', { event });
       connected = false;
-      logger.warn('slack socket disconnected');
-    });
+    };
+    for (const event of ['close', 'reconnecting', 'disconnecting', 'disconnected'])
+      receiver.client.on(event, lost(event));
     app = new App({ token: slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
   } else {
     app = new App({

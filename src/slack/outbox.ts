@@ -77,6 +77,15 @@ const RELEASE_LEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redi
 
 const PARENT_TTL_SECONDS = 7 * 24 * 3600;
 
+async function backlogOf(redis: Redis, keys: Keys): Promise<number> {
+  const threads = await redis.smembers(keys.active());
+  if (threads.length === 0) return 0;
+  const pipeline = redis.pipeline();
+  for (const t of threads) pipeline.llen(keys.list(t));
+  const results = (await pipeline.exec()) ?? [];
+  return results.reduce((sum, [, n]) => sum + (typeof n === 'number' ? n : 0), 0);
+}
+
 /** The producer side: what jobs call. */
 export class Outbox {
   private readonly keys: Keys;
@@ -101,12 +110,7 @@ export class Outbox {
 
   /** Messages waiting for Slack, over all threads. */
   async backlog(): Promise<number> {
-    const threads = await this.redis.smembers(this.keys.active());
-    if (threads.length === 0) return 0;
-    const pipeline = this.redis.pipeline();
-    for (const t of threads) pipeline.llen(this.keys.list(t));
-    const results = (await pipeline.exec()) ?? [];
-    return results.reduce((sum, [, n]) => sum + (typeof n === 'number' ? n : 0), 0);
+    return backlogOf(this.redis, this.keys);
   }
 
   /** The ts of a thread's parent message once delivered. */
@@ -152,8 +156,19 @@ export class OutboxSender {
     this.loop = this.run();
   }
 
-  /** Stops after the message in flight; undelivered ones stay in Redis for the next sender. */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the message in flight; undelivered ones stay in Redis for the next sender. With `drainMs`, it
+   * first keeps delivering until nothing is pending or that time has passed, so the answer of a check that
+   * finished during shutdown reaches Slack now rather than whenever another replica runs.
+   */
+  async stop(options: { drainMs?: number } = {}): Promise<void> {
+    const drainMs = options.drainMs ?? 0;
+    if (drainMs > 0 && this.running) {
+      const deadline = Date.now() + drainMs;
+      this.wake?.();
+      while (Date.now() < deadline && (await backlogOf(this.options.redis, this.keys).catch(() => 0)) > 0)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     this.running = false;
     this.wake?.();
     await this.loop;
@@ -266,7 +281,7 @@ export class OutboxSender {
           channel: item.channel,
           text: item.text,
           blocks: item.blocks,
-          threadTs: await this.parentOf(thread),
+          threadTs: await this.requiredParent(thread),
         });
         return;
       case 'update-parent': {
@@ -287,7 +302,7 @@ export class OutboxSender {
       case 'file':
         await transport.uploadFile({
           channel: item.channel,
-          threadTs: await this.parentOf(thread),
+          threadTs: await this.requiredParent(thread),
           filename: item.filename,
           title: item.title,
           content: item.content,
@@ -305,6 +320,14 @@ export class OutboxSender {
 
   private async parentOf(thread: string): Promise<string | undefined> {
     return (await this.options.redis.get(this.keys.parent(thread))) ?? undefined;
+  }
+
+  /** A reply without its parent would land in the channel itself, where a thread's findings must not go. */
+  private async requiredParent(thread: string): Promise<string> {
+    const ts = await this.parentOf(thread);
+    if (ts === undefined)
+      throw new SlackDeliveryError({ kind: 'permanent', detail: 'no parent message to reply to' });
+    return ts;
   }
 
   private async onFailure(thread: string, item: OutboxItem, failure: DeliveryFailure): Promise<Outcome> {
@@ -336,7 +359,8 @@ export class OutboxSender {
           kind: item.kind,
           detail: failure.detail,
         });
-        return 'drop-item';
+        // Without its parent the rest of the thread has nowhere to go.
+        return item.kind === 'parent' ? 'drop-thread' : 'drop-item';
     }
   }
 
