@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { format } from 'prettier';
+import { runAckLatencyBench, type AckLatencyResult } from './ack-latency';
 import { runCliBench, type CliResult } from './cli';
 import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
 import { machine, round } from './measure';
@@ -28,7 +29,13 @@ const ENGINE_CASES: EngineCase[] = quick
       { services: 100_000, ranges: 2_000, runs: 3, warmup: 1, breakdown: true },
     ];
 
-const TARGETS = { membershipSpeedup: 20, analyze100kMs: 1000, cliOverFloor: 3, standInOverKubectl: 1.5 };
+const TARGETS = {
+  membershipSpeedup: 20,
+  analyze100kMs: 1000,
+  cliOverFloor: 3,
+  standInOverKubectl: 1.5,
+  ackP99Ms: 300,
+};
 
 function pad(value: string | number, width: number): string {
   return String(value).padStart(width);
@@ -74,7 +81,12 @@ function printProcessFigure(title: string, result: CliResult | StandInResult): v
   }
 }
 
-function verdicts(engine: EngineResult[], cli: CliResult, standIn: StandInResult): Record<string, string> {
+function verdicts(
+  engine: EngineResult[],
+  cli: CliResult,
+  standIn: StandInResult,
+  ack: AckLatencyResult | undefined,
+): Record<string, string> {
   const at = (s: number, r: number) => engine.find((e) => e.services === s && e.ranges === r);
   const big = at(100_000, 2_000);
   const analyze100k = engine.filter((e) => e.services === 100_000).map((e) => e.analyze.medianMs);
@@ -94,7 +106,25 @@ function verdicts(engine: EngineResult[], cli: CliResult, standIn: StandInResult
     standInWithin1_5xKubectl: standIn.measured
       ? `${met(standIn.cases.every((c) => c.ratio <= TARGETS.standInOverKubectl))} (${standIn.cases.map((c) => `${c.ratio}x`).join(', ')}, target <= ${TARGETS.standInOverKubectl}x${standIn.failures.length > 0 ? `; not measured at ${standIn.failures.map((f) => f.services).join(', ')}` : ''})`
       : `not measured: ${standIn.reason}`,
+    ackP99Under300ms: ack
+      ? `${met(ack.p99Ms < TARGETS.ackP99Ms && ack.acked === ack.requests && ack.answered === ack.requests)} (p50 ${ack.p50Ms} ms, p99 ${ack.p99Ms} ms, ${ack.acked}/${ack.requests} acked, ${ack.answered}/${ack.requests} answered, target p99 < ${TARGETS.ackP99Ms} ms)`
+      : 'not measured (Redis not reachable)',
   };
+}
+
+/** The ack path needs a Redis; without one the figure is reported as not measured rather than failing the run. */
+async function ackFigure(): Promise<AckLatencyResult | undefined> {
+  try {
+    const result = await runAckLatencyBench({ requests: quick ? 40 : 200, concurrency: 20 });
+    console.log('\nSlack ack path: 200 signed slash commands at 20 concurrent (HTTP mode, one process)');
+    console.log(
+      `  p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms (cold burst max ${result.coldMaxMs} ms); ${result.acked}/${result.requests} acked, ${result.answered}/${result.requests} answered within ${result.answeredWithinMs} ms`,
+    );
+    return result;
+  } catch (error) {
+    console.log(`\nSlack ack path: not measured (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -119,7 +149,8 @@ async function main(): Promise<void> {
   printProcessFigure(`CLI: check --from-file (${cliServices} services) vs read + JSON.parse floor`, cli);
   const standIn = await runStandInBench(ROOT, quick ? [1_000] : [10_000, 50_000], quick ? 1 : 2);
   printProcessFigure('Stand-in: check against the Kubernetes API stand-in vs kubectl listing', standIn);
-  const targets = verdicts(engine, cli, standIn);
+  const ack = await ackFigure();
+  const targets = verdicts(engine, cli, standIn, ack);
   console.log('\nTargets');
   for (const [name, verdict] of Object.entries(targets)) console.log(`  ${name}: ${verdict}`);
   const results = {
@@ -132,6 +163,7 @@ async function main(): Promise<void> {
     engine,
     cli,
     standIn,
+    ack,
     targets,
   };
   if (quick) {
