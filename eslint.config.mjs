@@ -20,7 +20,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/kubernetes/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@kubernetes/client-node', message: 'only src/kubernetes imports the client' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@kubernetes/client-node', message: 'only src/kubernetes imports the client' }] },
+      ],
     },
   },
   {
@@ -31,14 +34,38 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@kubernetes/*', '@slack/*', 'bullmq', 'ioredis', 'node:fs', 'fs', 'node:net', 'net', 'node:http', 'http', 'node:https', 'https', 'fs/promises', 'node:fs/promises'], message: 'src/drift is pure: pass data in, no I/O.' },
+            {
+              group: [
+                '@kubernetes/*',
+                '@slack/*',
+                'bullmq',
+                'ioredis',
+                'node:fs',
+                'fs',
+                'node:net',
+                'net',
+                'node:http',
+                'http',
+                'node:https',
+                'https',
+                'fs/promises',
+                'node:fs/promises',
+              ],
+              message: 'src/drift is pure: pass data in, no I/O.',
+            },
           ],
         },
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'time is passed in (ctx.now)' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'time is passed in (ctx.now)' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'time is passed in (ctx.now)',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'time is passed in (ctx.now)',
+        },
       ],
     },
   },

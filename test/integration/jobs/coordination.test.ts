@@ -47,9 +47,9 @@ describe('SingleFlight', () => {
   it('computes again once the window has passed', async () => {
     const flight = new SingleFlight({ redis, prefix, windowMs: 100, computeTimeoutMs: 5000, pollMs: 20 });
     let computed = 0;
-    await flight.run('cluster-c', async () => ++computed);
+    await flight.run('cluster-c', () => Promise.resolve(++computed));
     await sleep(150);
-    const second = await flight.run('cluster-c', async () => ++computed);
+    const second = await flight.run('cluster-c', () => Promise.resolve(++computed));
     expect(second).toEqual({ value: 2, shared: false });
   });
 
@@ -57,8 +57,8 @@ describe('SingleFlight', () => {
     const flight = new SingleFlight({ redis, prefix, windowMs: 0, computeTimeoutMs: 5000 });
     let computed = 0;
     await Promise.all([
-      flight.run('cluster-d', async () => ++computed),
-      flight.run('cluster-d', async () => ++computed),
+      flight.run('cluster-d', () => Promise.resolve(++computed)),
+      flight.run('cluster-d', () => Promise.resolve(++computed)),
     ]);
     expect(computed).toBe(2);
   });
@@ -70,7 +70,7 @@ describe('SingleFlight', () => {
       throw new Error('api server down');
     });
     await sleep(10);
-    const waiting = flight.run('cluster-e', async () => 'second try');
+    const waiting = flight.run('cluster-e', () => Promise.resolve('second try'));
     await expect(failing).rejects.toThrow('api server down');
     await expect(waiting).resolves.toEqual({ value: 'second try', shared: false });
   });
