@@ -35,7 +35,9 @@ function terminalProgress(
     line(text) {
       if (Date.now() - started < 1000) return;
       shown = true;
-      stream.write(`\r\x1b[2K${text.slice(0, Math.max(20, (stream.columns ?? 80) - 1))}`);
+      // A terminal of unknown size (a pty nobody sized, as under `script`) reports 0 columns.
+      const columns = stream.columns > 0 ? stream.columns : 80;
+      stream.write(`\r\x1b[2K${text.slice(0, Math.max(20, columns - 1))}`);
     },
     done() {
       if (shown) stream.write('\r\x1b[2K');

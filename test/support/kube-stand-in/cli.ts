@@ -29,14 +29,32 @@ async function main(argv: string[]): Promise<void> {
   });
   await standIn.writeKubeconfig(values['kubeconfig-out']);
   process.stdout.write(`listening on ${standIn.url}\n`);
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     standIn.close().then(
       () => process.exit(0),
       () => process.exit(0),
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // `on`, not `once`: Ctrl-C under `npm run` signals the whole process group and npm forwards the signal again,
+  // and a second SIGINT without a handler would kill the process before it closes the server.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  if (process.env.npm_lifecycle_event !== undefined) stopWhenOrphaned(stop);
+}
+
+/**
+ * `npm run` starts this command through `sh -c` and forwards SIGTERM to that shell only; dash does not exec its
+ * last command, so the shell dies and this process would keep serving with no parent. Re-parenting is how that
+ * shows, so under npm an orphaned stand-in stops. (`exec node ...` in the package.json script avoids it.)
+ */
+function stopWhenOrphaned(stop: () => void): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 200).unref();
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
