@@ -30,53 +30,109 @@ export function familyBits(family: Family): number {
   return family === 4 ? V4_BITS : V6_BITS;
 }
 
-const DEC_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
-
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    // Go's parser (1.17+) rejects leading zeros, which some tools read as octal.
-    if (!DEC_OCTET.test(part)) return undefined;
-    value = (value << 8n) | BigInt(part);
-  }
-  return value;
-}
-
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-/** `allowV4Tail`: an embedded IPv4 is only valid as the last 32 bits of the whole address (`::ffff:1.2.3.4`). */
-function parseGroups(text: string, allowV4Tail: boolean): bigint[] | undefined {
-  if (text === '') return [];
-  const groups: bigint[] = [];
-  const parts = text.split(':');
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as string;
-    if (allowV4Tail && i === parts.length - 1 && part.includes('.')) {
-      const v4 = parseIpv4(part);
-      if (v4 === undefined) return undefined;
-      groups.push(v4 >> 16n, v4 & 0xffffn);
-    } else if (HEX_GROUP.test(part)) {
-      groups.push(BigInt(`0x${part}`));
+/**
+ * A dotted IPv4 address as a Number (exact: below 2^32), or undefined. Scans characters instead of splitting
+ * and matching a regex per octet: this runs once per ingress IP of the cluster. Each octet is what
+ * `^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$` accepts: 1-3 ASCII digits, no leading zero, at most 255.
+ */
+function parseIpv4Number(text: string): number | undefined {
+  let value = 0;
+  let octets = 0;
+  let octet = 0;
+  let digits = 0;
+  let firstZero = false;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46; // the end closes the last octet like a '.'
+    if (c === 46) {
+      // Go's parser (1.17+) rejects leading zeros, which some tools read as octal.
+      if (digits === 0 || (firstZero && digits > 1) || octet > 255 || octets === 4) return undefined;
+      value = value * 256 + octet;
+      octets++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 3) return undefined;
+      if (digits === 0) firstZero = c === 48;
+      octet = octet * 10 + (c - 48);
+      digits++;
     } else {
       return undefined;
     }
   }
-  return groups;
+  return octets === 4 ? value : undefined;
+}
+
+function parseIpv4(text: string): bigint | undefined {
+  const value = parseIpv4Number(text);
+  return value === undefined ? undefined : BigInt(value);
+}
+
+/** The group `text[from, to)` as `^[0-9a-fA-F]{1,4}$` accepts it, as a Number; -1 when invalid. */
+function hexGroup(text: string, from: number, to: number): number {
+  if (to === from || to - from > 4) return -1;
+  let group = 0;
+  for (let k = from; k < to; k++) {
+    const c = text.charCodeAt(k);
+    let digit: number;
+    if (c >= 48 && c <= 57) digit = c - 48;
+    else if (c >= 97 && c <= 102) digit = c - 87;
+    else if (c >= 65 && c <= 70) digit = c - 55;
+    else return -1;
+    group = group * 16 + digit;
+  }
+  return group;
+}
+
+/**
+ * Reads the 16-bit groups of `text[from, to)`, one side of `::`, into `out` as Numbers; false when invalid.
+ * Scans indices instead of splitting: this runs once per IPv6 ingress IP. `allowV4Tail`: an embedded IPv4
+ * is only valid as the last 32 bits of the whole address (`::ffff:1.2.3.4`).
+ */
+function readGroups(text: string, from: number, to: number, allowV4Tail: boolean, out: number[]): boolean {
+  if (from === to) return true;
+  let partStart = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charCodeAt(i) !== 58) continue; // ':' or the end closes a group
+    if (allowV4Tail && i === to) {
+      const part = text.slice(partStart, to);
+      if (part.includes('.')) {
+        const v4 = parseIpv4Number(part);
+        if (v4 === undefined) return false;
+        out.push(Math.floor(v4 / 65536), v4 % 65536);
+        return true;
+      }
+    }
+    const group = hexGroup(text, partStart, i);
+    if (group < 0) return false;
+    out.push(group);
+    partStart = i + 1;
+  }
+  return true;
 }
 
 function parseIpv6(text: string): bigint | undefined {
   if (text.includes('%')) return undefined; // zones are not addresses MetalLB assigns
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = parseGroups(halves[0] as string, halves.length === 1);
-  const tail = halves.length === 2 ? parseGroups(halves[1] as string, true) : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const groups = [...head, ...new Array<bigint>(missing).fill(0n), ...tail];
-  return groups.reduce((acc, g) => (acc << 16n) | g, 0n);
+  // As text.split('::'): at most one `::`, searched for again past the first one (non-overlapping).
+  const gap = text.indexOf('::');
+  if (gap >= 0 && text.indexOf('::', gap + 2) >= 0) return undefined;
+  const head: number[] = [];
+  const tail: number[] = [];
+  if (gap < 0) {
+    if (!readGroups(text, 0, text.length, true, head)) return undefined;
+    if (head.length !== 8) return undefined;
+  } else {
+    if (!readGroups(text, 0, gap, false, head)) return undefined;
+    if (!readGroups(text, gap + 2, text.length, true, tail)) return undefined;
+    if (8 - head.length - tail.length < 1) return undefined;
+    while (head.length + tail.length < 8) head.push(0);
+    for (const group of tail) head.push(group);
+  }
+  const g = head;
+  // Three exact Numbers (48, 48 and 32 bits, all below 2^53), then five BigInt steps instead of fifteen.
+  const high = ((g[0] as number) * 65536 + (g[1] as number)) * 65536 + (g[2] as number);
+  const middle = ((g[3] as number) * 65536 + (g[4] as number)) * 65536 + (g[5] as number);
+  const low = (g[6] as number) * 65536 + (g[7] as number);
+  return (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(low);
 }
 
 /**
@@ -195,8 +251,9 @@ export function rangesOverlap(a: AddressRange, b: AddressRange): boolean {
 /** Whether an IPv4 address ends in .0 or .255 (MetalLB's `avoidBuggyIPs`; never true for IPv6). */
 export function isBuggyIp(ip: IpAddress): boolean {
   if (ip.family !== 4) return false;
-  const last = ip.value & 0xffn;
-  return last === 0n || last === 255n;
+  // An IPv4 value is exact as a Number, and the remainder needs no BigInt arithmetic.
+  const last = Number(ip.value) % 256;
+  return last === 0 || last === 255;
 }
 
 /** How many x in [start, end] have x mod 256 == residue. */
@@ -242,31 +299,64 @@ function compareKey(aFamily: Family, aValue: bigint, bFamily: Family, bValue: bi
  * range that covers it, so a lookup is one binary search. Building costs O(R log R) plus the overlap.
  */
 export class RangeIndex<T> {
-  private readonly segments: Segment<T>[];
+  // Segments split by family: IPv4 bounds as Numbers (exact below 2^32), searched without BigInt compares;
+  // IPv6 bounds as BigInts. Each list is sorted and its segments are disjoint.
+  private readonly v4Starts: Float64Array;
+  private readonly v4Ends: Float64Array;
+  private readonly v4Items: (readonly T[])[];
+  private readonly v6Starts: bigint[];
+  private readonly v6Ends: bigint[];
+  private readonly v6Items: (readonly T[])[];
 
   constructor(entries: readonly { range: AddressRange; value: T }[]) {
-    this.segments = buildSegments(entries);
+    const segments = buildSegments(entries);
+    const v4 = segments.filter((seg) => seg.family === 4);
+    const v6 = segments.filter((seg) => seg.family === 6);
+    this.v4Starts = Float64Array.from(v4, (seg) => Number(seg.start));
+    this.v4Ends = Float64Array.from(v4, (seg) => Number(seg.end));
+    this.v4Items = v4.map((seg) => seg.items);
+    this.v6Starts = v6.map((seg) => seg.start);
+    this.v6Ends = v6.map((seg) => seg.end);
+    this.v6Items = v6.map((seg) => seg.items);
   }
 
   /** Every value whose range contains the address; `[]` when none. */
   lookup(ip: IpAddress): readonly T[] {
-    const segments = this.segments;
+    if (ip.family === 4) {
+      const value = Number(ip.value);
+      const starts = this.v4Starts;
+      const ends = this.v4Ends;
+      let lo = 0;
+      let hi = starts.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if ((ends[mid] as number) < value) lo = mid + 1;
+        else if ((starts[mid] as number) > value) hi = mid - 1;
+        else return this.v4Items[mid] as readonly T[];
+      }
+      return NO_ITEMS;
+    }
+    const value = ip.value;
+    const starts = this.v6Starts;
+    const ends = this.v6Ends;
     let lo = 0;
-    let hi = segments.length - 1;
+    let hi = starts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const seg = segments[mid] as Segment<T>;
-      if (compareKey(seg.family, seg.end, ip.family, ip.value) < 0) lo = mid + 1;
-      else if (compareKey(seg.family, seg.start, ip.family, ip.value) > 0) hi = mid - 1;
-      else return seg.items;
+      if ((ends[mid] as bigint) < value) lo = mid + 1;
+      else if ((starts[mid] as bigint) > value) hi = mid - 1;
+      else return this.v6Items[mid] as readonly T[];
     }
-    return [];
+    return NO_ITEMS;
   }
 
   get segmentCount(): number {
-    return this.segments.length;
+    return this.v4Items.length + this.v6Items.length;
   }
 }
+
+/** The answer of every lookup that hits nothing: shared, since callers only read it. */
+const NO_ITEMS: readonly never[] = Object.freeze([]);
 
 function buildSegments<T>(entries: readonly { range: AddressRange; value: T }[]): Segment<T>[] {
   // Sweep over the boundaries of every range: each point where some range starts or ends + 1.

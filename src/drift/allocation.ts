@@ -53,18 +53,14 @@ export function inAnyPool(ip: IpAddress, ctx: AnalysisContext): boolean {
   return ctx.poolIndex.lookup(ip).length > 0;
 }
 
-/**
- * A key equal for every spelling of one address (`FD00:10:0:0::ff`, `fd00:10::ff`), for grouping IPs. Much
- * cheaper than formatting the address canonically, which matters once per ingress IP of a large cluster.
- */
-export function addressKey(ip: IpAddress): string {
-  return `${ip.family}:${ip.value.toString(16)}`;
-}
-
 /** The pools that contain an address (several only in a config with overlapping pools). */
 export function poolsContaining(ip: IpAddress, ctx: AnalysisContext): PoolView[] {
+  const hits = ctx.poolIndex.lookup(ip);
+  // Without overlapping pools every address is in at most one: no set needed.
+  if (hits.length === 0) return [];
+  if (hits.length === 1) return [(hits[0] as { pool: PoolView }).pool];
   const seen = new Set<PoolView>();
-  for (const hit of ctx.poolIndex.lookup(ip)) seen.add(hit.pool);
+  for (const hit of hits) seen.add(hit.pool);
   return [...seen];
 }
 

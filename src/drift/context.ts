@@ -12,7 +12,19 @@ import {
   type EntryParse,
   type IpAddress,
 } from './addresses';
-import { arr, at, bool, labelsOf, annotationsOf, nameOf, namespaceOf, str, strs, time } from './fields';
+import {
+  arr,
+  at,
+  bool,
+  isPlainStringMap,
+  labelsOf,
+  nameOf,
+  namespaceOf,
+  str,
+  strMapView,
+  strs,
+  time,
+} from './fields';
 import type { AnalysisOptions, KubeObject, PodLog, PodMetrics, ResourceRef, Snapshot } from './model';
 
 export const DEFAULT_NAMESPACE = 'metallb-system';
@@ -238,44 +250,87 @@ function buildPool(obj: KubeObject): PoolView {
   };
 }
 
-function buildService(
-  obj: KubeObject,
-  lbClass: string | undefined,
-  version: Version | undefined,
-): ServiceView {
-  const name = nameOf(obj);
-  const namespace = namespaceOf(obj) ?? 'default';
-  const annotations = annotationsOf(obj);
-  const ingressIps = arr(obj, 'status', 'loadBalancer', 'ingress').flatMap((i) => {
-    const ip = str(i, 'ip');
-    return ip ? [ip] : [];
-  });
-  const className = str(obj, 'spec', 'loadBalancerClass') || undefined;
+/** An object field of a value, as `at` reads one step: undefined unless the value is an object. */
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  const v = field(value, key);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * The annotation keys of each suffix (PREFIX_CURRENT, then PREFIX_LEGACY), written out once rather than
+ * concatenated per service: literal keys are internalized strings, which property lookups compare by pointer.
+ */
+const ANNOTATION_KEYS = {
+  addressPool: ['metallb.io/address-pool', 'metallb.universe.tf/address-pool'],
+  loadBalancerIPs: ['metallb.io/loadBalancerIPs', 'metallb.universe.tf/loadBalancerIPs'],
+  sharingKey: ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'],
+} as const;
+
+/** `resolveAnnotation` with the keys and the version test worked out once per context. */
+function resolveKeys(
+  annotations: Record<string, string>,
+  [current, legacy]: readonly [string, string],
+  readsCurrent: boolean,
+): ResolvedAnnotation | undefined {
+  if (readsCurrent && Object.prototype.hasOwnProperty.call(annotations, current)) {
+    return { key: current, value: annotations[current] as string };
+  }
+  if (Object.prototype.hasOwnProperty.call(annotations, legacy))
+    return { key: legacy, value: annotations[legacy] as string };
+  return undefined;
+}
+
+/** The original selector copy, kept for the odd values (strings, arrays) whose copy differs from the value. */
+function copySelector(raw: unknown): Record<string, string> {
   const selector: Record<string, string> = {};
-  for (const [k, v] of Object.entries(
-    (at(obj, 'spec', 'selector') as Record<string, unknown> | undefined) ?? {},
-  )) {
+  for (const [k, v] of Object.entries((raw as Record<string, unknown> | undefined) ?? {})) {
     if (typeof v === 'string') selector[k] = v;
   }
+  return selector;
+}
+
+// Runs once per Service of the cluster, so it reads each object level once and copies nothing it can read in
+// place; every read keeps the semantics of the safe accessors (a field of the wrong type reads as absent).
+function buildService(obj: KubeObject, lbClass: string | undefined, readsCurrent: boolean): ServiceView {
+  const metadata = field(obj, 'metadata');
+  const spec = field(obj, 'spec');
+  const name = stringField(metadata, 'name') ?? '';
+  const namespace = stringField(metadata, 'namespace') ?? 'default';
+  const annotations = strMapView(field(metadata, 'annotations'));
+  const ingressIps: string[] = [];
+  const ingress: { text: string; ip: IpAddress }[] = [];
+  const rawIngress = field(field(field(obj, 'status'), 'loadBalancer'), 'ingress');
+  if (Array.isArray(rawIngress)) {
+    for (const item of rawIngress) {
+      const text = stringField(item, 'ip');
+      if (!text) continue;
+      ingressIps.push(text);
+      const ip = parseIp(text);
+      if (ip) ingress.push({ text, ip });
+    }
+  }
+  const className = stringField(spec, 'loadBalancerClass') || undefined;
+  const rawSelector = field(spec, 'selector');
   return {
     obj,
     namespace,
     name,
     ref: { kind: 'Service', namespace, name },
-    labels: labelsOf(obj),
+    labels: strMapView(field(metadata, 'labels')),
     annotations,
-    handled: str(obj, 'spec', 'type') === 'LoadBalancer' && className === lbClass,
+    handled: stringField(spec, 'type') === 'LoadBalancer' && className === lbClass,
     ingressIps,
-    ingress: ingressIps.flatMap((text) => {
-      const ip = parseIp(text);
-      return ip ? [{ text, ip }] : [];
-    }),
-    loadBalancerIP: str(obj, 'spec', 'loadBalancerIP') || undefined,
-    addressPool: resolveAnnotation(annotations, 'address-pool', version),
-    loadBalancerIPs: resolveAnnotation(annotations, 'loadBalancerIPs', version),
-    sharingKey: resolveAnnotation(annotations, 'allow-shared-ip', version),
-    externalTrafficPolicy: str(obj, 'spec', 'externalTrafficPolicy') ?? 'Cluster',
-    selector,
+    ingress,
+    loadBalancerIP: stringField(spec, 'loadBalancerIP') || undefined,
+    addressPool: resolveKeys(annotations, ANNOTATION_KEYS.addressPool, readsCurrent),
+    loadBalancerIPs: resolveKeys(annotations, ANNOTATION_KEYS.loadBalancerIPs, readsCurrent),
+    sharingKey: resolveKeys(annotations, ANNOTATION_KEYS.sharingKey, readsCurrent),
+    externalTrafficPolicy: stringField(spec, 'externalTrafficPolicy') ?? 'Cluster',
+    selector: isPlainStringMap(rawSelector) ? rawSelector : copySelector(rawSelector),
   };
 }
 
@@ -331,7 +386,10 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   const poolIndex = new RangeIndex(
     pools.flatMap((pool) => pool.ranges.map((range) => ({ range, value: { pool, range } }))),
   );
-  const services = ofKind('Service').map((s) => buildService(s, lbClass, version));
+  // resolveAnnotation's version test, once: a known version below 0.14.9 reads only the legacy prefix.
+  const readsCurrent =
+    version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
+  const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));
   let lastConfigChange: Date | undefined;
   for (const kind of CONFIG_KINDS) {
     for (const obj of inNamespace(kind)) {

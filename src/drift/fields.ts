@@ -56,6 +56,29 @@ export function strMap(value: unknown, ...path: (string | number)[]): Record<str
   return out;
 }
 
+/**
+ * A string map read in place: the value itself when it already is a plain object of string values (what JSON
+ * and YAML give for labels and annotations), else the copy `strMap` makes of it. Saves one object per map and
+ * service on large clusters; callers must only read the result, since it may be the snapshot's own object.
+ */
+export function strMapView(value: unknown): Record<string, string> {
+  if (isPlainStringMap(value)) return value;
+  return strMap(value);
+}
+
+/** Whether reading the value in place sees exactly what a `strMap` copy of it would hold. */
+export function isPlainStringMap(value: unknown): value is Record<string, string> {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+    return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    // A copy would drop an own `__proto__` key (assigning it sets the prototype) and inherited keys.
+    if (key === '__proto__' || !Object.prototype.hasOwnProperty.call(record, key)) return false;
+    if (typeof record[key] !== 'string') return false;
+  }
+  return true;
+}
+
 export function nameOf(obj: KubeObject): string {
   return str(obj, 'metadata', 'name') ?? '';
 }

@@ -8,10 +8,10 @@ export const poolExhausted: Rule = {
   name: 'pool-exhausted',
   codes: ['POOL_EXHAUSTED'],
   run(ctx) {
-    const usages = poolUsages(ctx).filter((u) => u.capacity > 0n && BigInt(u.held.length) >= u.capacity);
+    const usages = poolUsages(ctx).filter((u) => u.capacity > 0n && BigInt(u.used) >= u.capacity);
     if (usages.length === 0) return [];
     const pendingMap = pendingByPool(ctx);
-    return usages.map(({ pool, capacity, held }): FindingDraft => {
+    return usages.map(({ pool, capacity, used }): FindingDraft => {
       const pending = (pendingMap.get(pool) ?? []).map(serviceKey).sort();
       const consequence =
         pending.length > 0
@@ -24,7 +24,7 @@ export const poolExhausted: Rule = {
         message:
           `IPAddressPool ${pool.name} has all ${capacity} of its allowed addresses in use: ${consequence} ` +
           `(add addresses to the pool or free IPs held by services that no longer need them)`,
-        details: { capacity: capacity.toString(), used: held.length, pending },
+        details: { capacity: capacity.toString(), used, pending },
       };
     });
   },

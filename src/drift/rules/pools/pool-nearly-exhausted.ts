@@ -7,8 +7,8 @@ export const poolNearlyExhausted: Rule = {
   name: 'pool-nearly-exhausted',
   codes: ['POOL_NEARLY_EXHAUSTED'],
   run(ctx) {
-    return poolUsages(ctx).flatMap(({ pool, capacity, held }): FindingDraft[] => {
-      const used = BigInt(held.length);
+    return poolUsages(ctx).flatMap(({ pool, capacity, used: count }): FindingDraft[] => {
+      const used = BigInt(count);
       // Integer arithmetic: used/capacity >= 0.9 without floating point on 2^64-sized pools.
       if (capacity === 0n || used >= capacity || used * 10n < capacity * 9n) return [];
       const free = capacity - used;
@@ -19,7 +19,7 @@ export const poolNearlyExhausted: Rule = {
           message:
             `IPAddressPool ${pool.name} has ${used} of its ${capacity} allowed addresses in use (${free} free): ` +
             `once they are gone MetalLB leaves new services pending (add addresses to the pool before then)`,
-          details: { capacity: capacity.toString(), used: held.length },
+          details: { capacity: capacity.toString(), used: count },
         },
       ];
     });

@@ -1,5 +1,5 @@
 /** How much of each pool is in use, shared by POOL_EXHAUSTED and POOL_NEARLY_EXHAUSTED. */
-import { allowedCount, formatIp, isBuggyIp, type AddressRange } from '../../addresses';
+import { allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
 import { poolsPendingFor, requestedIpsOf } from '../../allocation';
 import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 
@@ -7,8 +7,8 @@ export interface PoolUsage {
   pool: PoolView;
   /** Allowed addresses of the pool, over the entries that parse (BigInt: IPv6 pools hold 2^64 and more). */
   capacity: bigint;
-  /** Distinct allowed addresses of the pool held by the ingress IP of a handled service, canonical text. */
-  held: string[];
+  /** Distinct allowed addresses of the pool held by the ingress IP of a handled service. */
+  used: number;
 }
 
 /** The union of ranges, so that a pool whose own entries overlap does not count an address twice. */
@@ -33,26 +33,46 @@ export function poolCapacity(pool: PoolView): bigint {
   return mergeRanges(pool.ranges).reduce((sum, range) => sum + allowedCount(range, pool.avoidBuggyIps), 0n);
 }
 
+/** One computation per context: POOL_EXHAUSTED, POOL_NEARLY_EXHAUSTED and SERVICE_PENDING all read it. */
+const usagesByContext = new WeakMap<AnalysisContext, readonly PoolUsage[]>();
+
 /**
- * The usage of every pool, in pool order. Each ingress IP is looked up once in the pool index (O(S log R)); an
- * IP excluded by `avoidBuggyIPs` is not an allowed address of the pool, so it does not count as held.
+ * The usage of every pool, in pool order, computed once per context. Each ingress IP is looked up once in the
+ * pool index (O(S log R)); an IP excluded by `avoidBuggyIPs` is not an allowed address of the pool, so it does
+ * not count as held.
  */
-export function poolUsages(ctx: AnalysisContext): PoolUsage[] {
-  const held = new Map<PoolView, Set<string>>();
+export function poolUsages(ctx: AnalysisContext): readonly PoolUsage[] {
+  let usages = usagesByContext.get(ctx);
+  if (usages === undefined) {
+    usages = computeUsages(ctx);
+    usagesByContext.set(ctx, usages);
+  }
+  return usages;
+}
+
+function computeUsages(ctx: AnalysisContext): PoolUsage[] {
+  // Distinct addresses without formatting them: an IPv4 address by its text (the parser accepts only the
+  // canonical dotted form, one text per value) and an IPv6 one by its BigInt value (it has many spellings);
+  // a string never equals a BigInt in a Set, so one set per pool holds both families.
+  const held = new Map<PoolView, Set<string | bigint>>();
   for (const service of ctx.handledServices) {
-    for (const { ip } of service.ingress) {
-      for (const { pool } of ctx.poolIndex.lookup(ip)) {
-        if (pool.avoidBuggyIps && isBuggyIp(ip)) continue;
+    for (const { text, ip } of service.ingress) {
+      const hits = ctx.poolIndex.lookup(ip);
+      if (hits.length === 0) continue;
+      const key = ip.family === 4 ? text : ip.value;
+      const buggy = isBuggyIp(ip);
+      for (const { pool } of hits) {
+        if (pool.avoidBuggyIps && buggy) continue;
         let set = held.get(pool);
         if (set === undefined) held.set(pool, (set = new Set()));
-        set.add(formatIp(ip));
+        set.add(key);
       }
     }
   }
   return ctx.pools.map((pool) => ({
     pool,
     capacity: poolCapacity(pool),
-    held: [...(held.get(pool) ?? [])].sort(),
+    used: held.get(pool)?.size ?? 0,
   }));
 }
 

@@ -5,27 +5,48 @@
  * older version is never removed and goes stale (research/metallb.md section 3).
  */
 import { poolsContaining } from '../../allocation';
-import { PREFIX_CURRENT, PREFIX_LEGACY, type AnalysisContext, type ServiceView } from '../../context';
+import { PREFIX_LEGACY, type AnalysisContext, type PoolView, type ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { listIps, serviceName } from './messages';
-
-const SUFFIX = 'ip-allocated-from-pool';
 
 interface AllocatedAnnotation {
   key: string;
   pool: string;
 }
 
-function annotationsOf(service: ServiceView): AllocatedAnnotation[] {
-  return [PREFIX_CURRENT + SUFFIX, PREFIX_LEGACY + SUFFIX].flatMap((key) => {
+// `ip-allocated-from-pool` under both prefixes, as literal (internalized) keys: two lookups per service.
+const KEYS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;
+
+/** The annotations naming a pool, or undefined (the common case, allocated nothing) when there are none. */
+function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined {
+  let found: AllocatedAnnotation[] | undefined;
+  for (const key of KEYS) {
     // An empty value names no pool: nothing to compare.
     const pool = service.annotations[key]?.trim();
-    return pool ? [{ key, pool }] : [];
-  });
+    if (pool) (found ??= []).push({ key, pool });
+  }
+  return found;
+}
+
+/** Whether some ingress IP of the service lies outside the pool: a loop, since nearly every answer is no. */
+function anyOutside(service: ServiceView, ctx: AnalysisContext, pool: PoolView): boolean {
+  for (const { ip } of service.ingress) {
+    const hits = ctx.poolIndex.lookup(ip);
+    let inside = false;
+    for (const hit of hits) {
+      if (hit.pool === pool) {
+        inside = true;
+        break;
+      }
+    }
+    if (!inside) return true;
+  }
+  return false;
 }
 
 function missing(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnnotation[]): FindingDraft[] {
+  if (found.every((a) => ctx.poolsByName.has(a.pool))) return [];
   const gone = found.filter((a) => !ctx.poolsByName.has(a.pool));
   if (gone.length === 0) return [];
   const clauses = gone.map((a) => `${a.key} names pool ${a.pool}`);
@@ -44,6 +65,16 @@ function missing(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnn
 }
 
 function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnnotation[]): FindingDraft[] {
+  // Nearly every annotation names the pool that holds the IPs: answer that without allocating anything.
+  let stale = false;
+  for (const annotation of found) {
+    const pool = ctx.poolsByName.get(annotation.pool);
+    if (pool !== undefined && anyOutside(service, ctx, pool)) {
+      stale = true;
+      break;
+    }
+  }
+  if (!stale) return [];
   const clauses: string[] = [];
   const ips = new Set<string>();
   const pools = new Set<string>();
@@ -80,10 +111,13 @@ export const allocatedPool: Rule = {
   codes: ['ALLOCATED_POOL_MISSING', 'ALLOCATED_POOL_MISMATCH'],
   // Handled services only: a service of another load-balancer class may carry the annotation of another
   // MetalLB install, whose pools live in another namespace.
-  run: (ctx) =>
-    ctx.handledServices.flatMap((service) => {
+  run: (ctx) => {
+    const drafts: FindingDraft[] = [];
+    for (const service of ctx.handledServices) {
       const found = annotationsOf(service);
-      if (found.length === 0) return [];
-      return [...missing(service, ctx, found), ...mismatch(service, ctx, found)];
-    }),
+      if (found === undefined) continue;
+      drafts.push(...missing(service, ctx, found), ...mismatch(service, ctx, found));
+    }
+    return drafts;
+  },
 };

@@ -23,10 +23,12 @@ function advice(service: ServiceView, key: string): string {
 }
 
 function check(service: ServiceView): FindingDraft[] {
-  const keys = Object.keys(service.annotations)
-    .filter((key) => key.startsWith(PREFIX_LEGACY))
-    .sort();
-  if (keys.length === 0) return [];
+  let legacy: string[] | undefined;
+  for (const key of Object.keys(service.annotations)) {
+    if (key.startsWith(PREFIX_LEGACY)) (legacy ??= []).push(key);
+  }
+  if (legacy === undefined) return [];
+  const keys = legacy.sort();
   return [
     {
       code: 'DEPRECATED_ANNOTATION',
@@ -43,5 +45,13 @@ function check(service: ServiceView): FindingDraft[] {
 export const deprecatedAnnotation: Rule = {
   name: 'deprecated-annotation',
   codes: ['DEPRECATED_ANNOTATION'],
-  run: (ctx) => (ctx.versionAtLeast('0.14.9') === true ? ctx.handledServices.flatMap(check) : []),
+  run: (ctx) => {
+    if (ctx.versionAtLeast('0.14.9') !== true) return [];
+    const drafts: FindingDraft[] = [];
+    for (const service of ctx.handledServices) {
+      const found = check(service);
+      if (found.length > 0) drafts.push(...found);
+    }
+    return drafts;
+  },
 };

@@ -4,7 +4,6 @@
  * externalTrafficPolicy, identical selectors when it is Local, and no (protocol, port) pair in common.
  * One finding per service involved, listing every IP and every other service it clashes with.
  */
-import { addressKey } from '../../allocation';
 import type { AnalysisContext, ServiceView } from '../../context';
 import { arr, num, str } from '../../fields';
 import type { FindingDraft } from '../../finding';
@@ -62,24 +61,47 @@ interface Clash {
   reason: SharingConflict;
 }
 
-/** Handled services by the canonical key of each IP they hold (a service listing an IP twice counts once). */
-function holdersByIp(ctx: AnalysisContext): Map<string, { service: ServiceView; text: string }[]> {
-  const holders = new Map<string, { service: ServiceView; text: string }[]>();
+type Holder = { service: ServiceView; text: string };
+
+/**
+ * The holders of every IP that two or more handled services hold, in the order each IP was first met (a
+ * service listing an IP twice counts once). The key is equal for every spelling of one address without
+ * formatting it: an IPv4 address by its text (the parser accepts only the canonical dotted form, so text and
+ * value match one to one), an IPv6 address by its BigInt value (it has many spellings); a string never equals
+ * a BigInt, so families cannot collide. Nearly every IP has one holder, so the first one is kept as an index
+ * into two arrays and a list is only made when a second holder appears.
+ */
+function sharedIps(ctx: AnalysisContext): Holder[][] {
+  const firstOf = new Map<string | bigint, number>();
+  const firstServices: ServiceView[] = [];
+  const firstTexts: string[] = [];
+  const shared = new Map<number, Holder[]>();
   for (const service of ctx.handledServices) {
     // Most services hold one IP: the per-service de-duplication is only paid by those holding several.
-    const own = service.ingress.length > 1 ? new Set<string>() : undefined;
+    const own = service.ingress.length > 1 ? new Set<string | bigint>() : undefined;
     for (const { text, ip } of service.ingress) {
-      const key = addressKey(ip);
+      const key = ip.family === 4 ? text : ip.value;
       if (own !== undefined) {
         if (own.has(key)) continue;
         own.add(key);
       }
-      const list = holders.get(key);
+      const first = firstOf.get(key);
+      if (first === undefined) {
+        firstOf.set(key, firstServices.length);
+        firstServices.push(service);
+        firstTexts.push(text);
+        continue;
+      }
+      const list = shared.get(first);
       if (list) list.push({ service, text });
-      else holders.set(key, [{ service, text }]);
+      else
+        shared.set(first, [
+          { service: firstServices[first] as ServiceView, text: firstTexts[first] as string },
+          { service, text },
+        ]);
     }
   }
-  return holders;
+  return [...shared].sort((x, y) => x[0] - y[0]).map(([, holders]) => holders);
 }
 
 function clashesOf(ctx: AnalysisContext): Map<ServiceView, Clash[]> {
@@ -89,7 +111,7 @@ function clashesOf(ctx: AnalysisContext): Map<ServiceView, Clash[]> {
     if (list) list.push(clash);
     else clashes.set(service, [clash]);
   };
-  for (const holders of holdersByIp(ctx).values()) {
+  for (const holders of sharedIps(ctx)) {
     for (let i = 0; i < holders.length; i++) {
       for (let j = i + 1; j < holders.length; j++) {
         const a = holders[i] as (typeof holders)[number];

@@ -3,7 +3,7 @@
  * service, because of `avoidBuggyIPs` or a `serviceAllocation` that does not admit the service.
  */
 import { disallowedReason, poolsContaining } from '../../allocation';
-import type { AnalysisContext, ServiceView } from '../../context';
+import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { releaseOutcome, serviceName } from './messages';
@@ -22,6 +22,15 @@ const WHY: Record<Refusal['reason'], string> = {
 function refusalsOf(service: ServiceView, ctx: AnalysisContext): Refusal[] {
   const refusals: Refusal[] = [];
   for (const { text, ip } of service.ingress) {
+    const hits = ctx.poolIndex.lookup(ip);
+    if (hits.length === 0) continue;
+    if (hits.length === 1) {
+      // The usual case, one pool: the general path below gives the same answer with more allocation.
+      const pool = (hits[0] as { pool: PoolView }).pool;
+      const reason = disallowedReason(pool, ip, service, ctx);
+      if (reason !== undefined) refusals.push({ ip: text, pool: pool.name, reason });
+      continue;
+    }
     const pools = poolsContaining(ip, ctx);
     // Only when every pool containing the IP refuses it: with overlapping pools (already POOL_OVERLAP) one
     // that allows it is enough to keep it. A verdict that needs missing Namespace objects is not a refusal.
@@ -56,6 +65,10 @@ export const ipNotAllowedByPool: Rule = {
   run: (ctx) =>
     // Most configs restrict nothing: then no IP can be refused, and the per-IP lookups are skipped.
     ctx.pools.some((pool) => pool.avoidBuggyIps || pool.serviceAllocation !== undefined)
-      ? ctx.handledServices.flatMap((service) => check(service, ctx))
+      ? ctx.handledServices.reduce<FindingDraft[]>((drafts, service) => {
+          const found = check(service, ctx);
+          if (found.length > 0) drafts.push(...found);
+          return drafts;
+        }, [])
       : [],
 };

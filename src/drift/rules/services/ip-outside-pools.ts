@@ -8,8 +8,9 @@ import { describePools, listIps, releaseOutcome, serviceName } from './messages'
 function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
   // An ingress value that does not parse is skipped: the API server validates these, so it can only come from a
   // hand-edited dump, and calling it "outside the pools" would propose release-ip on a typo.
-  const ips = service.ingress.filter(({ ip }) => !inAnyPool(ip, ctx)).map((i) => i.text);
-  if (ips.length === 0) return [];
+  let ips: string[] | undefined;
+  for (const { text, ip } of service.ingress) if (!inAnyPool(ip, ctx)) (ips ??= []).push(text);
+  if (ips === undefined) return [];
   return [
     {
       code: 'IP_OUTSIDE_POOLS',
@@ -25,5 +26,12 @@ function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
 export const ipOutsidePools: Rule = {
   name: 'ip-outside-pools',
   codes: ['IP_OUTSIDE_POOLS'],
-  run: (ctx) => ctx.handledServices.flatMap((service) => check(service, ctx)),
+  run: (ctx) => {
+    const drafts: FindingDraft[] = [];
+    for (const service of ctx.handledServices) {
+      const found = check(service, ctx);
+      if (found.length > 0) drafts.push(...found);
+    }
+    return drafts;
+  },
 };

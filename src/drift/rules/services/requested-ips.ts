@@ -48,9 +48,19 @@ function outside(service: ServiceView, ctx: AnalysisContext, requested: Requeste
 export const requestedIps: Rule = {
   name: 'requested-ips',
   codes: ['REQUESTED_IP_OUTSIDE_POOLS', 'REQUESTED_IP_INVALID'],
-  run: (ctx) =>
-    ctx.handledServices.flatMap((service) => {
+  run: (ctx) => {
+    const drafts: FindingDraft[] = [];
+    for (const service of ctx.handledServices) {
+      // Most services request nothing: then neither finding can arise, and nothing is allocated for them.
+      const annotation = service.loadBalancerIPs;
+      if (
+        service.loadBalancerIP === undefined &&
+        (annotation === undefined || annotation.value.trim() === '')
+      )
+        continue;
       const requested = requestedIpsOf(service);
-      return [...outside(service, ctx, requested), ...invalid(service, requested)];
-    }),
+      drafts.push(...outside(service, ctx, requested), ...invalid(service, requested));
+    }
+    return drafts;
+  },
 };

@@ -37,5 +37,12 @@ function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
 export const requestedPoolMissing: Rule = {
   name: 'requested-pool-missing',
   codes: ['REQUESTED_POOL_MISSING'],
-  run: (ctx) => ctx.handledServices.flatMap((service) => check(service, ctx)),
+  run: (ctx) => {
+    const drafts: FindingDraft[] = [];
+    for (const service of ctx.handledServices) {
+      const found = check(service, ctx);
+      if (found.length > 0) drafts.push(...found);
+    }
+    return drafts;
+  },
 };

@@ -36,7 +36,7 @@ function exhaustedPools(ctx: AnalysisContext): ExhaustedPools {
     // POOL_EXHAUSTED's own computation, so "pool-exhausted" here and that finding never disagree.
     exhausted ??= new Set(
       poolUsages(ctx)
-        .filter((u) => u.capacity > 0n && BigInt(u.held.length) >= u.capacity)
+        .filter((u) => u.capacity > 0n && BigInt(u.used) >= u.capacity)
         .map((u) => u.pool),
     );
     return exhausted;
