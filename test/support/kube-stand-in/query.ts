@@ -79,7 +79,7 @@ export interface Page {
  * current objects, which is enough for a client's paging loop).
  */
 export function paginate(
-  items: KubeObject[],
+  items: readonly KubeObject[],
   limit: number | undefined,
   token: string | undefined,
   rv: string,

@@ -160,7 +160,11 @@ export class Router {
     }
     const labels = labelFilter(req.query.get('labelSelector') ?? undefined);
     const fields = fieldFilter(req.query.get('fieldSelector') ?? undefined);
-    const all = this.cluster.store.list(t.type, t.namespace).filter((o) => labels(o) && fields(o));
+    const view = this.cluster.store.listView(t.type, t.namespace);
+    const all =
+      req.query.has('labelSelector') || req.query.has('fieldSelector')
+        ? view.filter((o) => labels(o) && fields(o))
+        : view;
     const asked = req.query.has('limit') ? Number(req.query.get('limit')) : undefined;
     const cap = this.options.pageSizeCap;
     const limit = cap !== undefined && (asked === undefined || asked <= 0 || asked > cap) ? cap : asked;
@@ -173,7 +177,7 @@ export class Router {
         resourceVersion: rv,
         ...(page.continueToken ? { continue: page.continueToken, remainingItemCount: page.remaining } : {}),
       },
-      items: page.items.map((o) => this.present(o, t.version)),
+      items: page.items.map((o) => this.present(structuredClone(o), t.version)),
     });
   }
 

@@ -30,6 +30,7 @@ function metaOf(obj: KubeObject): NonNullable<KubeObject['metadata']> {
 export class ObjectStore {
   private readonly items = new Map<string, Map<string, KubeObject>>();
   private revision = 0;
+  private readonly views = new Map<string, { revision: number; items: readonly KubeObject[] }>();
   private readonly listeners: ChangeListener[] = [];
 
   get resourceVersion(): string {
@@ -68,10 +69,24 @@ export class ObjectStore {
   }
 
   list(type: ResourceType, namespace?: string): KubeObject[] {
-    return [...this.bucket(type).values()]
+    return this.listView(type, namespace).map(clone);
+  }
+
+  /**
+   * The sorted objects of a type without copies, for paginated reads: a list of 50k objects read 500 at a time
+   * must not sort and copy all of them for every page. Cached until the next write. Callers must not mutate.
+   */
+  listView(type: ResourceType, namespace?: string): readonly KubeObject[] {
+    const key = `${type.group}/${type.plural}/${namespace ?? '*'}`;
+    const cached = this.views.get(key);
+    if (cached && cached.revision === this.revision) return cached.items;
+    const items = [...this.bucket(type).values()]
       .filter((o) => namespace === undefined || o.metadata?.namespace === namespace)
-      .sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
-      .map(clone);
+      .map((o) => ({ o, k: sortKey(o) }))
+      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+      .map((x) => x.o);
+    this.views.set(key, { revision: this.revision, items });
+    return items;
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
