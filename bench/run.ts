@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     console.log('\n--quick: bench/results.json not written');
     return;
   }
-  // Formatted as `npm run lint` (prettier --check .) expects, so a bench run never leaves the tree unclean.
+  // Pretty-printed for reading and diffs; the file is generated, so .prettierignore leaves it out of the lint.
   const text = await format(JSON.stringify(results), { parser: 'json' });
   writeFileSync(path.join(ROOT, 'bench', 'results.json'), text);
   console.log(`\nwrote bench/results.json (${results.durationS} s)`);
