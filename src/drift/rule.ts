@@ -11,3 +11,16 @@ export interface Rule {
   /** Never throws on odd objects: a malformed field reads as absent (see fields.ts). */
   run(ctx: AnalysisContext): FindingDraft[];
 }
+
+/** Runs a per-service check over every handled service and collects its drafts. */
+export function eachHandledService(
+  ctx: AnalysisContext,
+  check: (service: AnalysisContext['handledServices'][number], ctx: AnalysisContext) => FindingDraft[],
+): FindingDraft[] {
+  const drafts: FindingDraft[] = [];
+  for (const service of ctx.handledServices) {
+    const found = check(service, ctx);
+    if (found.length > 0) drafts.push(...found);
+  }
+  return drafts;
+}

@@ -2,7 +2,7 @@
 import { inAnyPool } from '../../allocation';
 import type { AnalysisContext, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
-import type { Rule } from '../../rule';
+import { eachHandledService, type Rule } from '../../rule';
 import { describePools, listIps, releaseOutcome, serviceName } from './messages';
 
 function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
@@ -26,12 +26,5 @@ function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
 export const ipOutsidePools: Rule = {
   name: 'ip-outside-pools',
   codes: ['IP_OUTSIDE_POOLS'],
-  run: (ctx) => {
-    const drafts: FindingDraft[] = [];
-    for (const service of ctx.handledServices) {
-      const found = check(service, ctx);
-      if (found.length > 0) drafts.push(...found);
-    }
-    return drafts;
-  },
+  run: (ctx) => eachHandledService(ctx, check),
 };

@@ -1,7 +1,7 @@
 /** REQUESTED_POOL_MISSING: a handled service requests, by `address-pool` annotation, a pool that does not exist. */
 import type { AnalysisContext, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
-import type { Rule } from '../../rule';
+import { eachHandledService, type Rule } from '../../rule';
 import { serviceName } from './messages';
 
 /**
@@ -37,12 +37,5 @@ function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
 export const requestedPoolMissing: Rule = {
   name: 'requested-pool-missing',
   codes: ['REQUESTED_POOL_MISSING'],
-  run: (ctx) => {
-    const drafts: FindingDraft[] = [];
-    for (const service of ctx.handledServices) {
-      const found = check(service, ctx);
-      if (found.length > 0) drafts.push(...found);
-    }
-    return drafts;
-  },
+  run: (ctx) => eachHandledService(ctx, check),
 };
