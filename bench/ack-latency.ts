@@ -9,6 +9,7 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { cleanup } from '../test/support/redis';
 import { startSlackStandIn, type SlackStandIn } from '../test/support/slack-stand-in';
 import { postSigned, slashCommandRequest, type SignedRequest } from '../test/support/slack-requests';
 import {
@@ -52,15 +53,11 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-async function cleanup(redisUrl: string, prefix: string): Promise<void> {
+/** Deletes the run's keys through test/support/redis.ts's cleanup, on a connection of its own. */
+async function cleanupPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await cleanup(redis, prefix);
   } finally {
     await redis.quit();
   }
@@ -176,7 +173,7 @@ export async function runAckLatencyBench(
     await Promise.all(bots.map((bot) => bot.stop()));
     await Promise.all([kube.close(), slack.close()]);
     kubeconfig.remove();
-    await cleanup(redisUrl, prefix);
+    await cleanupPrefix(redisUrl, prefix);
   }
 }
 

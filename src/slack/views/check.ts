@@ -3,6 +3,7 @@
  * Block Kit out).
  */
 import type { Finding, Report, Severity } from '../../drift/model';
+import { resourceText } from '../../report/resource';
 import { chunkMessages, context, escapeText, sections, type Block, type SlackMessage } from './blocks';
 
 /** At most this many findings go into a thread as messages; beyond it, a summary by code and files. */
@@ -21,11 +22,6 @@ export interface CheckViewInput {
   report: Report;
   durationMs: number;
   requestedBy?: string;
-}
-
-function resourceText(finding: Finding): string {
-  const { kind, namespace, name } = finding.resource;
-  return `${kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }
 
 function countsText(report: Report): string {
@@ -59,7 +55,7 @@ export function checkSummaryMessage(input: CheckViewInput): SlackMessage {
   if (top.length > 0) {
     const lines = top.map(
       (f) =>
-        `${SEVERITY_ICON[f.severity]} \`${f.code}\` ${escapeText(resourceText(f))}: ${escapeText(f.message)}`,
+        `${SEVERITY_ICON[f.severity]} \`${f.code}\` ${escapeText(resourceText(f.resource))}: ${escapeText(f.message)}`,
     );
     const more = report.findings.length - top.length;
     if (more > 0) lines.push(`…and ${more} more in the thread.`);
@@ -96,14 +92,14 @@ function detailsText(details: Record<string, unknown>): string {
 
 /** One thread message for one finding: code, severity, resource, message, evidence, fix and id. */
 export function findingMessage(finding: Finding): SlackMessage[] {
-  const title = `${SEVERITY_ICON[finding.severity]} *${finding.code}* (${finding.severity}) · ${escapeText(resourceText(finding))}`;
+  const title = `${SEVERITY_ICON[finding.severity]} *${finding.code}* (${finding.severity}) · ${escapeText(resourceText(finding.resource))}`;
   const blocks: Block[] = [...sections(`${title}\n${escapeText(finding.message)}`)];
   const details = detailsText(finding.details);
   if (details !== '') blocks.push(...sections(details));
   const facts = [`id \`${finding.id}\``];
   if (finding.fix) facts.push(`fix: \`${finding.fix}\``);
   blocks.push(context(facts.join(' · ')));
-  return chunkMessages(`${finding.code} ${resourceText(finding)}: ${finding.message}`, blocks);
+  return chunkMessages(`${finding.code} ${resourceText(finding.resource)}: ${finding.message}`, blocks);
 }
 
 interface CodeGroup {
@@ -127,7 +123,7 @@ export function groupByCode(findings: readonly Finding[]): CodeGroup[] {
 /** The summary by code used when a thread would carry too many findings. */
 export function codeSummaryMessages(report: Report): SlackMessage[] {
   const lines = groupByCode(report.findings).map((g) => {
-    const examples = g.findings.slice(0, 3).map((f) => escapeText(resourceText(f)));
+    const examples = g.findings.slice(0, 3).map((f) => escapeText(resourceText(f.resource)));
     const more = g.findings.length > 3 ? ` and ${g.findings.length - 3} more` : '';
     return `${SEVERITY_ICON[g.severity]} *${g.code}* ×${g.findings.length}: ${examples.join(', ')}${more}`;
   });
