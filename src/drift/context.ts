@@ -129,14 +129,24 @@ export interface AnalysisContext {
   versionAtLeast(version: string): boolean | undefined;
 }
 
-const CONTROLLER_LABELS: readonly Record<string, string>[] = [
-  { app: 'metallb', component: 'controller' },
-  { 'app.kubernetes.io/name': 'metallb', 'app.kubernetes.io/component': 'controller' },
-];
-const SPEAKER_LABELS: readonly Record<string, string>[] = [
-  { app: 'metallb', component: 'speaker' },
-  { 'app.kubernetes.io/name': 'metallb', 'app.kubernetes.io/component': 'speaker' },
-];
+/** The labels of MetalLB's components in both schemes: plain manifests and the Helm chart. */
+function componentLabels(component: 'controller' | 'speaker'): readonly Record<string, string>[] {
+  return [
+    { app: 'metallb', component },
+    { 'app.kubernetes.io/name': 'metallb', 'app.kubernetes.io/component': component },
+  ];
+}
+const CONTROLLER_LABELS = componentLabels('controller');
+const SPEAKER_LABELS = componentLabels('speaker');
+
+/** Label selectors (`k=v,k=v`) that find a component by either scheme, for list requests. */
+export function componentSelectors(component: 'controller' | 'speaker'): string[] {
+  return componentLabels(component).map((labels) =>
+    Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(','),
+  );
+}
 
 function hasLabels(obj: KubeObject, schemes: readonly Record<string, string>[]): boolean {
   const labels = labelsOf(obj);

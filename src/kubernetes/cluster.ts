@@ -3,7 +3,7 @@
  * a fake and run against a cluster. Every write that could overwrite someone else's change is guarded by
  * `resourceVersion`: a 409 surfaces as AppError E_CONFLICT and nothing is retried over it.
  */
-import { isControllerObject, isSpeakerObject } from '../drift/context';
+import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/context';
 import { namespaceOf, nameOf, str } from '../drift/fields';
 import type { KubeObject } from '../drift/model';
 import { AppError } from '../errors';
@@ -90,14 +90,8 @@ function requireNamespace(info: KindInfo, namespace: string | undefined, name: s
   return info.namespaced ? namespace : undefined;
 }
 
-const CONTROLLER_SELECTORS = [
-  'app=metallb,component=controller',
-  'app.kubernetes.io/name=metallb,app.kubernetes.io/component=controller',
-];
-const SPEAKER_SELECTORS = [
-  'app=metallb,component=speaker',
-  'app.kubernetes.io/name=metallb,app.kubernetes.io/component=speaker',
-];
+const CONTROLLER_SELECTORS = componentSelectors('controller');
+const SPEAKER_SELECTORS = componentSelectors('speaker');
 
 /** {@link MetalLbCluster} on the Kubernetes API. */
 export class KubeMetalLbCluster implements MetalLbCluster {

@@ -4,7 +4,13 @@
  * kinds (Services, IPAddressPools, L2/BGPAdvertisements) fail the read, so a check never reports a false all-clear.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { buildContext, DEFAULT_NAMESPACE, isControllerObject, isSpeakerObject } from '../drift/context';
+import {
+  buildContext,
+  componentSelectors,
+  DEFAULT_NAMESPACE,
+  isControllerObject,
+  isSpeakerObject,
+} from '../drift/context';
 import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
@@ -110,10 +116,7 @@ class SnapshotReader {
   /** The namespace of the controller Deployment, found by either label scheme. */
   async findNamespace(notes: string[]): Promise<string> {
     const deployments = kindInfo('Deployment');
-    const selectors = [
-      'app=metallb,component=controller',
-      'app.kubernetes.io/name=metallb,app.kubernetes.io/component=controller',
-    ];
+    const selectors = componentSelectors('controller');
     try {
       const found = (await Promise.all(selectors.map((s) => this.list(deployments, undefined, s)))).flat();
       const namespaces = [...new Set(found.map((d) => namespaceOf(d) ?? ''))].filter((n) => n !== '').sort();
