@@ -362,6 +362,24 @@ function lastChangeOf(obj: KubeObject): Date | undefined {
   return newest;
 }
 
+function newestChange(objects: readonly KubeObject[]): Date | undefined {
+  let newest: Date | undefined;
+  for (const obj of objects) {
+    const t = lastChangeOf(obj);
+    if (t && (!newest || t > newest)) newest = t;
+  }
+  return newest;
+}
+
+/**
+ * The last config change (design/findings.md, "Terms"): the newest managedFields time (else creation time) over
+ * the MetalLB config objects in the namespace. Exported for the live reader, which needs it to choose the log
+ * window before the snapshot is complete, without building a whole context.
+ */
+export function lastConfigChangeOf(objects: readonly KubeObject[], namespace: string): Date | undefined {
+  return newestChange(objects.filter((o) => CONFIG_KINDS.includes(o.kind) && namespaceOf(o) === namespace));
+}
+
 /** Builds the shared context of one analysis. Never throws on odd objects. */
 export function buildContext(snapshot: Snapshot, options: AnalysisOptions): AnalysisContext {
   const byKind = new Map<string, KubeObject[]>();
@@ -400,13 +418,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   const readsCurrent =
     version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
   const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));
-  let lastConfigChange: Date | undefined;
-  for (const kind of CONFIG_KINDS) {
-    for (const obj of inNamespace(kind)) {
-      const t = lastChangeOf(obj);
-      if (t && (!lastConfigChange || t > lastConfigChange)) lastConfigChange = t;
-    }
-  }
+  const lastConfigChange = newestChange(CONFIG_KINDS.flatMap((kind) => inNamespace(kind)));
   return {
     now: options.now,
     objects: snapshot.objects,

@@ -5,11 +5,11 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import {
-  buildContext,
   componentSelectors,
   DEFAULT_NAMESPACE,
   isControllerObject,
   isSpeakerObject,
+  lastConfigChangeOf,
 } from '../drift/context';
 import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
@@ -172,11 +172,9 @@ class SnapshotReader {
     objects: KubeObject[],
     namespace: string,
   ): Promise<{ logs: PodLog[]; metrics: PodMetrics[]; notes: string[] }> {
-    const snapshot: Snapshot = { objects, logs: [], metrics: [], notes: [], source: this.options.source };
-    const ctx = buildContext(snapshot, { now: this.options.now, settings: { metallbNamespace: namespace } });
-    const window = logWindow(this.options.now, ctx.lastConfigChange);
-    const pods = ctx
-      .inNamespace('Pod')
+    const window = logWindow(this.options.now, lastConfigChangeOf(objects, namespace));
+    const pods = objects
+      .filter((p) => p.kind === 'Pod' && namespaceOf(p) === namespace)
       .filter((p) => isControllerObject(p) || isSpeakerObject(p))
       .filter((p) => str(p, 'status', 'phase') === 'Running');
     const logNotes = new NoteSet();
