@@ -1,10 +1,10 @@
 /**
  * Requests with the guarantees every caller needs: a bounded number in flight, a timeout on each, retries of 429
- * and 5xx (honouring `Retry-After`) and of dropped connections on reads, paginated lists, and errors mapped to
- * AppErrors once, in errors.ts.
+ * and 5xx (honouring `Retry-After`) and of dropped connections on reads, paginated lists, and errors mapped once,
+ * in errors.ts, to a KubernetesApiError.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { isNetworkError, toAppError, type RequestTarget } from './errors';
+import { isNetworkError, statusOf, toAppError, type RequestTarget } from './errors';
 import { createLimiter, type Limiter } from './limiter';
 import {
   DEFAULT_RETRY_POLICY,
@@ -141,8 +141,7 @@ export class KubeClient {
 }
 
 function isExpired(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof ApiException && cause.code === 410;
+  return statusOf(error) === 410;
 }
 
 function listItems(page: unknown): Record<string, unknown>[] {

@@ -8,6 +8,7 @@ import { namespaceOf, nameOf, str } from '../drift/fields';
 import type { KubeObject } from '../drift/model';
 import { AppError } from '../errors';
 import { KubeClient, type KubeClientOptions } from './client';
+import { statusOf } from './errors';
 import { kindInfo, resourcePath, targetOf, type KindInfo } from './kinds';
 import { loadKubeConfig, type KubeConfigChoice } from './kubeconfig';
 import { restartPatch, rolloutStatus, type WorkloadKind } from './rollout';
@@ -292,12 +293,7 @@ function duration(ms: number): string {
 }
 
 function isNotFound(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return (
-    error instanceof AppError &&
-    error.code === 'E_API' &&
-    (cause as { code?: unknown } | undefined)?.code === 404
-  );
+  return statusOf(error) === 404;
 }
 
 export interface ConnectOptions extends KubeConfigChoice, KubeClientOptions, KubeMetalLbClusterOptions {}

@@ -3,7 +3,6 @@
  * then the controller's and speakers' logs and metrics. What cannot be read becomes a note; only the essential
  * kinds (Services, IPAddressPools, L2/BGPAdvertisements) fail the read, so a check never reports a false all-clear.
  */
-import { ApiException } from '@kubernetes/client-node';
 import {
   componentSelectors,
   DEFAULT_NAMESPACE,
@@ -14,7 +13,7 @@ import {
 import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
-import { messageOf } from './errors';
+import { messageOf, statusOf } from './errors';
 import { KubeClient, type KubeClientOptions } from './client';
 import {
   apiVersionOf,
@@ -60,12 +59,6 @@ export async function readLiveSnapshot(options: ReadLiveSnapshotOptions): Promis
     retry: options.retry,
   });
   return readSnapshot(client, { ...options, source });
-}
-
-/** The HTTP status behind an AppError raised by the client, when there was one. */
-function statusBehind(error: unknown): number | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof ApiException ? cause.code : undefined;
 }
 
 /** Errors that say the cluster itself is not usable: never turned into a note. */
@@ -130,7 +123,7 @@ class SnapshotReader {
         `no MetalLB controller Deployment found by its labels; assumed namespace ${DEFAULT_NAMESPACE}`,
       );
     } catch (error) {
-      if (isClusterFailure(error) || statusBehind(error) !== 403) throw error;
+      if (isClusterFailure(error) || statusOf(error) !== 403) throw error;
       notes.push(
         `deployments.apps (all namespaces): forbidden (403); assumed MetalLB namespace ${DEFAULT_NAMESPACE} (pass --metallb-namespace to set it)`,
       );
@@ -148,7 +141,7 @@ class SnapshotReader {
         objects = await this.list(info, scoped);
       } catch (error) {
         // Strays outside the MetalLB namespace are a bonus; the namespace itself is what MetalLB reads.
-        if (info.group !== METALLB_GROUP || scoped !== undefined || statusBehind(error) !== 403) throw error;
+        if (info.group !== METALLB_GROUP || scoped !== undefined || statusOf(error) !== 403) throw error;
         notes.push(
           `${info.plural}.${info.group} (all namespaces): forbidden (403); objects outside ${namespace} not checked`,
         );
@@ -161,7 +154,7 @@ class SnapshotReader {
     } catch (error) {
       // An essential kind that is not installed reads as empty (CRD_MISSING reports it); any other failure of it
       // would make the check a false all-clear.
-      const skippable = info.essential ? statusBehind(error) === 404 : !isClusterFailure(error);
+      const skippable = info.essential ? statusOf(error) === 404 : !isClusterFailure(error);
       if (!skippable) throw error;
       notes.push(noteFor(info, scoped, error));
       return { objects: [], notes };
@@ -219,7 +212,7 @@ class SnapshotReader {
       return { namespace, pod: name, text: response.text };
     } catch (error) {
       if (isBrokenCluster(error)) throw error;
-      if (statusBehind(error) === 403)
+      if (statusOf(error) === 403)
         notes.add(`pods/log in ${namespace}: forbidden (403); log-based checks skipped`);
       else
         notes.add(
@@ -256,7 +249,7 @@ class SnapshotReader {
       return { namespace, pod: name, text: response.text };
     } catch (error) {
       if (isBrokenCluster(error)) throw error;
-      if (statusBehind(error) === 403)
+      if (statusOf(error) === 403)
         notes.add(`pods/proxy in ${namespace}: forbidden (403); metric-based checks skipped`);
       else notes.add(`metrics of pod ${namespace}/${name} could not be read: ${messageOf(error)}`);
       return undefined;
@@ -278,7 +271,7 @@ class NoteSet {
 function noteFor(info: KindInfo, namespace: string | undefined, error: unknown): string {
   const resource = info.group ? `${info.plural}.${info.group}` : info.plural;
   const where = namespace ?? (info.namespaced ? 'all namespaces' : 'cluster');
-  const status = statusBehind(error);
+  const status = statusOf(error);
   if (status === 404)
     return `${resource} (${apiVersionOf(info)}) is not installed (404); ${info.kind} checks skipped`;
   if (status === 403) return `${resource} (${where}): forbidden (403); ${info.kind} checks skipped`;
