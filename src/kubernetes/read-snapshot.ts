@@ -14,7 +14,7 @@ import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
 import { messageOf, statusOf } from './errors';
-import { KubeClient, type KubeClientOptions } from './client';
+import type { KubeClient } from './client';
 import {
   apiVersionOf,
   kindInfo,
@@ -24,23 +24,8 @@ import {
   targetOf,
   type KindInfo,
 } from './kinds';
-import { loadKubeConfig } from './kubeconfig';
 import { logWindow } from './log-window';
 import { metricsProxyName } from './pods';
-import { createTransport } from './transport';
-
-export interface ReadLiveSnapshotOptions {
-  kubeconfig?: string;
-  context?: string;
-  concurrency?: number;
-  requestTimeoutMs?: number;
-  pageSize?: number;
-  metallbNamespace?: string;
-  now: Date;
-  progress?: (line: string) => void;
-  /** Backoff settings; tests shorten them. */
-  retry?: KubeClientOptions['retry'];
-}
 
 export interface ReadSnapshotOptions {
   source: string;
@@ -48,17 +33,6 @@ export interface ReadSnapshotOptions {
   pageSize?: number;
   metallbNamespace?: string;
   progress?: (line: string) => void;
-}
-
-/** Reads the cluster of a kubeconfig context (or the pod's service account) into a Snapshot. */
-export async function readLiveSnapshot(options: ReadLiveSnapshotOptions): Promise<Snapshot> {
-  const { kc, source } = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
-  const client = new KubeClient(createTransport(kc), {
-    concurrency: options.concurrency,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retry: options.retry,
-  });
-  return readSnapshot(client, { ...options, source });
 }
 
 /** Errors that say the cluster itself is not usable: never turned into a note. */
@@ -279,8 +253,8 @@ function noteFor(info: KindInfo, namespace: string | undefined, error: unknown):
 }
 
 /**
- * Reads a snapshot through an existing client (the seam tests and the CLI's `dump` share). Essential kinds are
- * checked in table order, so the first denial reported is the same on every run.
+ * Reads a snapshot through a cluster's client; the port's readSnapshot (metallb-cluster.ts) is its only caller. Essential
+ * kinds are checked in table order, so the first denial reported is the same on every run.
  */
 export async function readSnapshot(client: KubeClient, options: ReadSnapshotOptions): Promise<Snapshot> {
   const reader = new SnapshotReader(client, options);
