@@ -16,7 +16,7 @@ import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis } from '../redis';
-import { createAuthorizer, type GroupLookup } from '../slack/authorizer';
+import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
@@ -124,18 +124,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const lookupGroup: GroupLookup =
-      options.lookupGroup ??
-      (async (group) => {
-        const { webApi } = await import('@slack/bolt');
-        const client = new webApi.WebClient(config.slack.botToken, {
-          slackApiUrl: config.slack.apiUrl,
-          retryConfig: { retries: 0 },
-          timeout: 2000,
-        });
-        const result = await client.usergroups.users.list({ usergroup: group });
-        return result.users ?? [];
-      });
+    const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
