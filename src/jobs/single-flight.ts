@@ -35,7 +35,8 @@ export class SingleFlight {
 
   private keys(key: string): { result: string; lock: string } {
     return {
-      result: `${this.options.prefix}:sf:${key}:result`,
+      // Not `:result`, which held a bare value: a worker of the previous release must not read a stamped one.
+      result: `${this.options.prefix}:sf:${key}:stamped`,
       lock: `${this.options.prefix}:sf:${key}:lock`,
     };
   }
