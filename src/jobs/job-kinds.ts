@@ -33,6 +33,8 @@ export const CHECK_JOB: JobKind<CheckJobData, CheckOutcome> = {
   processor: (deps) => (job) => runCheckJob(job.data, deps.check),
 };
 
-/** The kinds a worker runs. */
-// The element type erases each kind's data: BullMQ hands a worker untyped jobs, and each processor knows its own.
+/**
+ * The kinds a worker runs. The element type erases each kind's data: BullMQ hands a worker untyped jobs, and each
+ * processor knows its own.
+ */
 export const JOB_KINDS: readonly JobKind<never, unknown>[] = [CHECK_JOB];
