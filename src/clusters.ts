@@ -1,57 +1,27 @@
 /**
- * The clusters the bot serves (CLUSTERS, else the kubeconfig's current context), as ClusterHandles for the
- * check job and `/metallb status`. Each handle reads through the Kubernetes adapter with the bot's API settings.
+ * The clusters the bot serves (CLUSTERS, else the kubeconfig's current context): one {@link MetalLbCluster} port
+ * each, built once with the bot's API settings, so every check, probe and fix of a cluster shares its kubeconfig
+ * load and its bound on requests in flight.
  */
 import type { Config } from './config';
-import { isAppError } from './errors';
-import type { ClusterHandle } from './jobs/check-job';
-import { createTransport, KubeClient, loadKubeConfig, readLiveSnapshot } from './kubernetes';
+import { connectMetalLbCluster, type MetalLbCluster } from './kubernetes';
 
-function describe(error: unknown): string {
-  if (isAppError(error)) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
+/** How long `/metallb status` waits for a cluster's `/version`, at most. */
+const PROBE_TIMEOUT_MS = 5000;
 
-export function createClusterHandle(
-  config: Readonly<Config>,
-  name: string,
-  context: string | undefined,
-): ClusterHandle {
-  const choice = { kubeconfig: config.kubeconfig, context };
-  return {
-    name,
-    context,
-    readSnapshot: (now) =>
-      readLiveSnapshot({
-        ...choice,
+/** One port per configured cluster, keyed by its name, in CLUSTERS order. */
+export function connectClusters(config: Readonly<Config>): Map<string, MetalLbCluster> {
+  return new Map(
+    config.clusters.map((c) => [
+      c.name,
+      connectMetalLbCluster({
+        kubeconfig: config.kubeconfig,
+        context: c.context,
         concurrency: config.apiConcurrency,
         requestTimeoutMs: config.apiTimeoutMs,
         metallbNamespace: config.metallbNamespace,
-        now,
+        probeTimeoutMs: Math.min(config.apiTimeoutMs, PROBE_TIMEOUT_MS),
       }),
-    async probe() {
-      try {
-        const { kc } = loadKubeConfig(choice);
-        const client = new KubeClient(createTransport(kc), {
-          requestTimeoutMs: Math.min(config.apiTimeoutMs, 5000),
-          retry: { attempts: 1 },
-        });
-        const version = (await client.json(
-          { method: 'GET', path: '/version' },
-          { verb: 'get', resource: 'version', group: '' },
-        )) as { gitVersion?: unknown };
-        return {
-          reachable: true,
-          kubernetesVersion: typeof version.gitVersion === 'string' ? version.gitVersion : 'unknown',
-        };
-      } catch (error) {
-        return { reachable: false, problem: describe(error) };
-      }
-    },
-  };
-}
-
-/** One handle per configured cluster, keyed by name. */
-export function createClusterHandles(config: Readonly<Config>): Map<string, ClusterHandle> {
-  return new Map(config.clusters.map((c) => [c.name, createClusterHandle(config, c.name, c.context)]));
+    ]),
+  );
 }

@@ -46,18 +46,17 @@ function terminalProgress(
 }
 
 const liveReader: LiveSnapshotReader = async (options: LiveReadOptions) => {
-  const { readLiveSnapshot } = await import('./kubernetes');
+  const { connectMetalLbCluster } = await import('./kubernetes');
   const progress = terminalProgress(process.stderr, options.quiet);
   try {
-    return await readLiveSnapshot({
+    const cluster = connectMetalLbCluster({
       kubeconfig: options.kubeconfig,
       context: options.context,
       concurrency: options.concurrency,
       requestTimeoutMs: options.requestTimeoutMs,
       metallbNamespace: options.metallbNamespace,
-      now: options.now,
-      progress: progress.line,
     });
+    return await cluster.readSnapshot({ now: options.now, progress: progress.line });
   } finally {
     progress.done();
   }
@@ -66,11 +65,8 @@ const liveReader: LiveSnapshotReader = async (options: LiveReadOptions) => {
 /** Runs the bot until SIGTERM/SIGINT, then stops it gracefully. */
 async function runBot(role: 'serve' | 'worker', config: Readonly<Config>): Promise<number> {
   const logger = createLogger(config.logLevel);
-  const [{ startBot }, { createClusterHandles }] = await Promise.all([
-    import('./bot/bot'),
-    import('./clusters'),
-  ]);
-  const bot = await startBot({ role, config, logger, clusters: createClusterHandles(config) });
+  const [{ startBot }, { connectClusters }] = await Promise.all([import('./bot/bot'), import('./clusters')]);
+  const bot = await startBot({ role, config, logger, clusters: connectClusters(config) });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info('signal received', { signal });

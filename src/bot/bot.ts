@@ -3,21 +3,23 @@
  * `worker` = workers + outbox sender. Every dependency is built here and passed down; nothing below reads the
  * environment or imports a singleton.
  */
-import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Worker } from 'bullmq';
+import { clusterChecker } from '../checks/check-cluster';
 import type { Config } from '../config';
-import type { Report } from '../drift/model';
-import type { CheckJobData, CheckOutcome, ClusterHandle } from '../jobs/check-job';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
-import { createJobProducer, startCheckWorker, type JobProducer } from '../jobs/queues';
+import type { JobDeps } from '../jobs/job-kinds';
+import { createJobProducer, startWorkers, type JobProducer } from '../jobs/queues';
 import { SingleFlight } from '../jobs/single-flight';
+import type { MetalLbCluster } from '../kubernetes';
 import type { Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
+import { LastCheckStore } from '../observability/last-check';
+import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis } from '../redis';
-import { createAuthorizer, type GroupLookup } from '../slack/authorizer';
+import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
+import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
-import type { ClusterStatus, StatusInput } from '../slack/views/status';
 import { createBotMetrics } from './bot-metrics';
 import { createSlackApp, type SlackApp } from './slack-app';
 
@@ -27,7 +29,8 @@ export interface BotOptions {
   role: BotRole;
   config: Readonly<Config>;
   logger: Logger;
-  clusters: ReadonlyMap<string, ClusterHandle>;
+  /** One port per configured cluster (clusters.ts), keyed by name. */
+  clusters: ReadonlyMap<string, MetalLbCluster>;
   /** Defaults to the WebClient transport with SLACK_BOT_TOKEN and SLACK_API_URL. */
   transport?: SlackTransport;
   /** Defaults to usergroups.users.list through the WebClient. */
@@ -44,49 +47,6 @@ export interface RunningBot {
   producer?: JobProducer;
   /** Stops taking work, lets running jobs finish, delivers what it can, closes connections. */
   stop(): Promise<void>;
-}
-
-function lastCheckKey(prefix: string, cluster: string): string {
-  return `${prefix}:lastcheck:${cluster}`;
-}
-
-async function gatherStatus(
-  options: BotOptions,
-  redis: Redis,
-  producer: JobProducer,
-  outbox: Outbox,
-): Promise<StatusInput> {
-  const prefix = options.config.redis.prefix;
-  const clusters: ClusterStatus[] = await Promise.all(
-    [...options.clusters.values()].map(async (handle) => {
-      const [probe, last] = await Promise.all([
-        handle.probe(),
-        redis.get(lastCheckKey(prefix, handle.name)).catch(() => null),
-      ]);
-      const lastCheck = last
-        ? (JSON.parse(last) as {
-            at: string;
-            version: string | null;
-            critical: number;
-            warning: number;
-            info: number;
-          })
-        : undefined;
-      return {
-        name: handle.name,
-        context: handle.context,
-        reachable: probe.reachable,
-        kubernetesVersion: probe.reachable ? probe.kubernetesVersion : undefined,
-        problem: probe.reachable ? undefined : probe.problem,
-        metallbVersion: lastCheck?.version,
-        lastCheck,
-      };
-    }),
-  );
-  const redisHealth = await pingRedis(redis);
-  const queue = await producer.counts().catch(() => ({ waiting: -1, active: -1, delayed: -1, failed: -1 }));
-  const outboxBacklog = await outbox.backlog().catch(() => -1);
-  return { clusters, redis: redisHealth, queue, outboxBacklog };
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
@@ -107,21 +67,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     idleMs: options.outboxIdleMs,
   });
   const producer = createJobProducer(redis, prefix);
-  const recordLast = async (cluster: string, report: Report): Promise<void> => {
-    const last = { at: report.generatedAt, version: report.metallb.version, ...report.summary };
-    await redis.set(lastCheckKey(prefix, cluster), JSON.stringify(last), 'EX', 30 * 24 * 3600);
-  };
-  let worker: Worker<CheckJobData, CheckOutcome> | undefined;
-  if (config.workers > 0) {
-    worker = startCheckWorker({
-      connection: blocking,
-      prefix,
-      concurrency: config.workers,
-      lockDurationMs: config.jobLockDurationMs,
-      stalledIntervalMs: config.jobStalledIntervalMs,
-      deps: {
+  const lastChecks = new LastCheckStore(redis, prefix);
+  const jobDeps: JobDeps = {
+    check: {
+      checkCluster: clusterChecker({
         clusters: options.clusters,
-        outbox,
         singleFlight: new SingleFlight({
           redis,
           prefix,
@@ -130,11 +80,26 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         }),
         limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
         metallbNamespace: config.metallbNamespace,
-        metrics: metrics.check,
-        recordLast,
-      },
+      }),
+      notifier: outboxNotifier(outbox),
+      metrics: metrics.check,
+      recordLast: (cluster, report) => lastChecks.record(cluster, report),
+    },
+  };
+  let workers: Worker<never, unknown>[] = [];
+  if (config.workers > 0) {
+    workers = startWorkers({
+      connection: blocking,
+      prefix,
+      concurrency: config.workers,
+      lockDurationMs: config.jobLockDurationMs,
+      stalledIntervalMs: config.jobStalledIntervalMs,
+      deps: jobDeps,
     });
-    worker.on('failed', (job, error) => logger.error('job failed', { jobId: job?.id, error: error.message }));
+    for (const worker of workers)
+      worker.on('failed', (job, error) =>
+        logger.error('job failed', { jobId: job?.id, error: error.message }),
+      );
   }
   sender.start();
 
@@ -159,33 +124,34 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const lookupGroup: GroupLookup =
-      options.lookupGroup ??
-      (async (group) => {
-        const { webApi } = await import('@slack/bolt');
-        const client = new webApi.WebClient(config.slack.botToken, {
-          slackApiUrl: config.slack.apiUrl,
-          retryConfig: { retries: 0 },
-          timeout: 2000,
-        });
-        const result = await client.usergroups.users.list({ usergroup: group });
-        return result.users ?? [];
-      });
+    const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
       logger,
       health,
-      commandDeps: {
-        clusters: config.clusters,
-        producer,
-        authorizer: createAuthorizer({
-          operators: config.operators,
-          lookupGroup,
-          onLookupError: (group) => logger.warn('user group lookup failed', { group }),
-        }),
-        status: () => gatherStatus(options, redis, producer, outbox),
-        counters: { command: (name, outcome) => metrics.command(name, outcome) },
+      routes: {
+        commands: {
+          clusters: config.clusters,
+          producer,
+          authorizer: createAuthorizer({
+            operators: config.operators,
+            lookupGroup,
+            onLookupError: (group) => logger.warn('user group lookup failed', { group }),
+          }),
+          status: () =>
+            gatherStatus({
+              clusters: config.clusters,
+              ports: options.clusters,
+              lastChecks,
+              redis,
+              queueCounts: () => producer.counts(),
+              outboxBacklog: () => outbox.backlog(),
+            }),
+          counters: { command: (name, outcome) => metrics.command(name, outcome) },
+        },
+        // No interactive action exists yet; fixes and mutes add theirs (slack/actions.ts lists the ids).
+        actions: {},
       },
     });
     if (config.slack.mode === 'http') {
@@ -218,7 +184,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       logger.info('stopping: no new work, finishing running jobs');
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
-      if (worker) await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
       // Deliver what the finished jobs left, within a typical termination grace period.
       await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
       await producer.close();

@@ -1,18 +1,18 @@
 /**
- * The Bolt app: Socket Mode by default, HTTP with signed requests when SLACK_MODE=http. It only translates
- * between Slack and `handleSlashCommand`; acknowledging happens before any slow work.
+ * The Bolt app: Socket Mode by default, HTTP with signed requests when SLACK_MODE=http. Which event goes to which
+ * handler is slack/routes.ts's; this file only builds the receiver and the app.
  */
 import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { SlackSettings } from '../config';
 import type { Logger } from '../logger';
 import { healthRoutes, type HealthDeps } from '../observability/health';
-import { handleSlashCommand, type CommandDeps } from '../slack/handlers';
+import { registerRoutes, type RouteDeps } from '../slack/routes';
 
 export interface SlackAppOptions {
   slack: SlackSettings;
   port: number;
   logger: Logger;
-  commandDeps: CommandDeps;
+  routes: RouteDeps;
   health: HealthDeps;
 }
 
@@ -78,31 +78,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     });
   }
 
-  app.command('/metallb', async ({ command, ack, respond, context }) => {
-    const result = await handleSlashCommand(
-      {
-        text: command.text ?? '',
-        userId: command.user_id,
-        channelId: command.channel_id,
-        channelName: command.channel_name,
-        teamId: command.team_id,
-        triggerId: command.trigger_id,
-        responseUrl: command.response_url,
-        retryNum: context.retryNum,
-      },
-      options.commandDeps,
-    );
-    await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
-    if (result.later) {
-      const message = await result.later();
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: true,
-        text: message.text,
-        blocks: message.blocks,
-      });
-    }
-  });
+  registerRoutes(app, options.routes);
 
   app.error(async (error) => {
     logger.error('slack handler failed', { error: error.message, code: (error as { code?: string }).code });

@@ -1,19 +1,13 @@
 /**
- * BullMQ wiring: the queue the Slack handlers add to, and the workers that run the jobs. Job ids are derived
- * from the Slack request, so a retried delivery of the same slash command adds nothing (BullMQ ignores an add
- * with an existing id).
+ * BullMQ wiring: the producer the Slack handlers add jobs with, and the workers that run every kind of job in the
+ * table (job-kinds.ts). Job ids come from job-ids.ts, so a retried delivery of the same slash command adds nothing
+ * (BullMQ ignores an add with an existing id).
  */
-import { createHash } from 'node:crypto';
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { runCheckJob, type CheckJobData, type CheckJobDeps, type CheckOutcome } from './check-job';
-
-export const CHECK_QUEUE = 'checks';
-
-/** A stable request id from what identifies one slash command invocation (its trigger_id). */
-export function requestIdFor(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 24);
-}
+import type { CheckJobData } from './check-job';
+import { checkJobId } from './job-ids';
+import { CHECK_JOB, JOB_KINDS, type JobDeps, type JobKind } from './job-kinds';
 
 /** The producer side the Slack handlers call. */
 export interface JobProducer {
@@ -24,18 +18,13 @@ export interface JobProducer {
 }
 
 export function createJobProducer(connection: Redis, prefix: string): JobProducer {
-  const queue = new Queue<CheckJobData>(CHECK_QUEUE, { connection, prefix });
+  const queue = new Queue<CheckJobData>(CHECK_JOB.queue, { connection, prefix });
   return {
     async enqueueCheck(data) {
-      const jobId = `check-${data.requestId}`;
+      const jobId = checkJobId(data.requestId);
       const existing = await queue.getJob(jobId);
       if (existing) return { jobId, duplicate: true };
-      await queue.add('check', data, {
-        jobId,
-        attempts: 1, // a failed check is answered in the channel, not retried behind the user's back
-        removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: { age: 24 * 3600 },
-      });
+      await queue.add(CHECK_JOB.name, data, { ...CHECK_JOB.addOptions, jobId });
       return { jobId, duplicate: false };
     },
     async counts() {
@@ -55,22 +44,23 @@ export interface WorkerOptions {
   connection: Redis;
   prefix: string;
   concurrency: number;
-  deps: CheckJobDeps;
+  deps: JobDeps;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Defaults to every kind in the table. */
+  kinds?: readonly JobKind<never, unknown>[];
 }
 
-/** Starts the check workers. `close()` on the result stops taking jobs and waits for the running ones. */
-export function startCheckWorker(options: WorkerOptions): Worker<CheckJobData, CheckOutcome> {
-  return new Worker<CheckJobData, CheckOutcome>(
-    CHECK_QUEUE,
-    (job: Job<CheckJobData>) => runCheckJob(job.data, options.deps),
-    {
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? 5 * 60_000,
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
-    },
+/** Starts one worker per kind of job. `close()` on each stops taking jobs and waits for the running ones. */
+export function startWorkers(options: WorkerOptions): Worker<never, unknown>[] {
+  return (options.kinds ?? JOB_KINDS).map(
+    (kind) =>
+      new Worker(kind.queue, kind.processor(options.deps), {
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        lockDuration: options.lockDurationMs ?? 5 * 60_000,
+        stalledInterval: options.stalledIntervalMs ?? 30_000,
+      }),
   );
 }

@@ -1,10 +1,10 @@
 /**
  * Requests with the guarantees every caller needs: a bounded number in flight, a timeout on each, retries of 429
- * and 5xx (honouring `Retry-After`) and of dropped connections on reads, paginated lists, and errors mapped to
- * AppErrors once, in errors.ts.
+ * and 5xx (honouring `Retry-After`) and of dropped connections on reads, paginated lists, and errors mapped once,
+ * in errors.ts, to a KubernetesApiError.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { isNetworkError, toAppError, type RequestTarget } from './errors';
+import { isNetworkError, statusOf, toAppError, type RequestTarget } from './errors';
 import { createLimiter, type Limiter } from './limiter';
 import {
   DEFAULT_RETRY_POLICY,
@@ -37,6 +37,12 @@ export interface ListOptions {
   onPage?: (pages: number, items: number) => void;
 }
 
+/** Per-request exceptions to the client's settings (a probe waits less and is never repeated). */
+export interface RequestOptions {
+  timeoutMs?: number;
+  attempts?: number;
+}
+
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function apiException(response: HttpResponse): ApiException<string> {
@@ -64,14 +70,20 @@ export class KubeClient {
   }
 
   /** Sends a request and returns its 2xx answer; anything else becomes an AppError naming `target`. */
-  async request(request: HttpRequest, target: RequestTarget): Promise<HttpResponse> {
+  async request(
+    request: HttpRequest,
+    target: RequestTarget,
+    options: RequestOptions = {},
+  ): Promise<HttpResponse> {
     // GET is safe to repeat; a write is repeated only when the server refused it outright (429).
     const idempotent = request.method === 'GET';
+    const attempts = options.attempts ?? this.policy.attempts;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const last = attempt >= this.policy.attempts;
+      const last = attempt >= attempts;
       let response: HttpResponse;
       try {
-        response = await this.limiter.run(() => this.transport(request, this.timeoutMs));
+        response = await this.limiter.run(() => this.transport(request, timeoutMs));
       } catch (error) {
         if (last || !idempotent || !isNetworkError(error)) throw toAppError(error, target);
         await this.sleep(retryDelayMs(attempt, undefined, this.policy, this.random));
@@ -86,8 +98,8 @@ export class KubeClient {
   }
 
   /** Sends a request and parses its JSON answer. */
-  async json(request: HttpRequest, target: RequestTarget): Promise<unknown> {
-    const response = await this.request(request, target);
+  async json(request: HttpRequest, target: RequestTarget, options?: RequestOptions): Promise<unknown> {
+    const response = await this.request(request, target, options);
     try {
       return JSON.parse(response.text) as unknown;
     } catch (error) {
@@ -141,8 +153,7 @@ export class KubeClient {
 }
 
 function isExpired(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof ApiException && cause.code === 410;
+  return statusOf(error) === 410;
 }
 
 function listItems(page: unknown): Record<string, unknown>[] {

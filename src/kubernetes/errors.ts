@@ -1,11 +1,13 @@
 /**
  * The one place where failures of the Kubernetes API become the project's coded errors (src/errors.ts). The
- * transport raises the client library's `ApiException` for every non-2xx answer (`code` is the HTTP status,
- * `body` the raw Status JSON text), {@link RequestTimeoutError} for a request that ran out of time, and Node's
- * socket errors for a server it could not talk to.
+ * client raises the client library's `ApiException` for every non-2xx answer (`code` is the HTTP status,
+ * `body` the raw Status JSON text), the transport {@link RequestTimeoutError} for a request that ran out of time,
+ * and Node's socket errors for a server it could not talk to. Each becomes one {@link KubernetesApiError}, so
+ * callers ask it for the status, reason and retryability instead of digging in `cause`.
  */
 import { ApiException } from '@kubernetes/client-node';
-import { AppError, isAppError } from '../errors';
+import { AppError, isAppError, type ErrorCode } from '../errors';
+import { isRetryableStatus } from './retry';
 
 /** What a request tried to do, in RBAC terms, so a denial can name the permission to grant. */
 export interface RequestTarget {
@@ -101,51 +103,80 @@ export function describePermission(target: RequestTarget): string {
   return `verb "${target.verb}", resource "${target.resource}", group "${target.group}"${target.group ? '' : ' (core)'}, ${scope}`;
 }
 
-/** The HTTP status of an ApiException, or undefined for any other error. */
-export function statusOf(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+export interface KubernetesApiErrorDetails {
+  /** The HTTP status of the answer; undefined when no answer came (timeout, broken connection). */
+  status?: number;
+  /** Kubernetes' machine-readable `reason` from the Status body (`Forbidden`, `Conflict`, `NotFound`, ...). */
+  reason?: string;
+  /** Whether the same request may succeed later: throttling, a server error, no answer. */
+  retryable: boolean;
+  /** What the request tried to do. */
+  target: RequestTarget;
+  cause?: unknown;
 }
 
-function fromStatus(status: number, body: unknown, target: RequestTarget, cause: unknown): AppError {
-  const what = describeTarget(target);
-  const { message } = parseStatusBody(body);
-  const detail = message ? `: ${message}` : '';
-  switch (status) {
-    case 401:
-      return new AppError(
-        'E_CLUSTER_UNREACHABLE',
-        `the API server rejected the credentials (401) on ${what}${detail}`,
-        {
-          cause,
-        },
-      );
-    case 403:
-      return new AppError(
-        'E_FORBIDDEN',
-        `forbidden (403): ${what}; grant ${describePermission(target)}${detail}`,
-        {
-          cause,
-        },
-      );
-    case 409:
-      return new AppError('E_CONFLICT', `conflict (409) on ${what}${detail}`, { cause });
-    case 404:
-      return new AppError('E_API', `not found (404): ${what}${detail}`, { cause });
-    default:
-      return new AppError('E_API', `the API server answered ${status} to ${what}${detail}`, { cause });
+/** A failed request to the Kubernetes API: a coded AppError that also says what the server answered. */
+export class KubernetesApiError extends AppError {
+  readonly status: number | undefined;
+  readonly reason: string | undefined;
+  readonly retryable: boolean;
+  readonly target: RequestTarget;
+
+  constructor(code: ErrorCode, message: string, details: KubernetesApiErrorDetails) {
+    super(code, message, { cause: details.cause });
+    this.name = 'KubernetesApiError';
+    this.status = details.status;
+    this.reason = details.reason;
+    this.retryable = details.retryable;
+    this.target = details.target;
   }
 }
 
-/** Maps any failure of a request to an AppError; an AppError passes through unchanged. */
+/** The HTTP status of a failed request, or undefined when there was no answer or the error is not one. */
+export function statusOf(error: unknown): number | undefined {
+  return error instanceof KubernetesApiError ? error.status : undefined;
+}
+
+function codeAndMessage(status: number, target: RequestTarget, detail: string): [ErrorCode, string] {
+  const what = describeTarget(target);
+  switch (status) {
+    case 401:
+      return ['E_CLUSTER_UNREACHABLE', `the API server rejected the credentials (401) on ${what}${detail}`];
+    case 403:
+      return ['E_FORBIDDEN', `forbidden (403): ${what}; grant ${describePermission(target)}${detail}`];
+    case 409:
+      return ['E_CONFLICT', `conflict (409) on ${what}${detail}`];
+    case 404:
+      return ['E_API', `not found (404): ${what}${detail}`];
+    default:
+      return ['E_API', `the API server answered ${status} to ${what}${detail}`];
+  }
+}
+
+function fromStatus(error: ApiException<unknown>, target: RequestTarget): KubernetesApiError {
+  const { message, reason } = parseStatusBody(error.body);
+  const [code, text] = codeAndMessage(error.code, target, message ? `: ${message}` : '');
+  // "Can a retry help" asks about the failure, not the method: a write that met a 503 may be repeated by a
+  // caller that guards it (resourceVersion); the client itself repeats only reads.
+  const retryable = isRetryableStatus(error.code, true);
+  return new KubernetesApiError(code, text, { status: error.code, reason, retryable, target, cause: error });
+}
+
+/** Maps any failure of a request to a KubernetesApiError; an AppError (E_KUBECONFIG) passes through unchanged. */
 export function toAppError(error: unknown, target: RequestTarget): AppError {
   if (isAppError(error)) return error;
   const what = describeTarget(target);
-  if (error instanceof ApiException) return fromStatus(error.code, error.body, target, error);
+  if (error instanceof ApiException) return fromStatus(error, target);
+  const noAnswer = { retryable: true, target, cause: error };
   if (error instanceof RequestTimeoutError) {
-    return new AppError('E_CLUSTER_TIMEOUT', `${what}: ${error.message}`, { cause: error });
+    return new KubernetesApiError('E_CLUSTER_TIMEOUT', `${what}: ${error.message}`, noAnswer);
   }
   if (isNetworkError(error)) {
-    return new AppError('E_CLUSTER_UNREACHABLE', `${what}: ${messageOf(error)}`, { cause: error });
+    return new KubernetesApiError('E_CLUSTER_UNREACHABLE', `${what}: ${messageOf(error)}`, noAnswer);
   }
-  return new AppError('E_INTERNAL', `${what}: ${messageOf(error)}`, { cause: error });
+  return new KubernetesApiError('E_INTERNAL', `${what}: ${messageOf(error)}`, {
+    retryable: false,
+    target,
+    cause: error,
+  });
 }

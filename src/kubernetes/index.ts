@@ -1,21 +1,20 @@
 /**
  * The Kubernetes adapter: the only code that talks to the API (through `@kubernetes/client-node`'s kubeconfig
- * handling). Reads a live Snapshot for the drift engine and performs the mutations fix jobs need.
+ * handling). Its face is one port per cluster, {@link MetalLbCluster}: the Snapshot read, the probe, and the
+ * mutations fix jobs need. API failures are {@link KubernetesApiError}s.
  */
-export {
-  readLiveSnapshot,
-  readSnapshot,
-  type ReadLiveSnapshotOptions,
-  type ReadSnapshotOptions,
-} from './read-snapshot';
 export {
   connectMetalLbCluster,
   KubeMetalLbCluster,
   type ConnectOptions,
+  type KubeConnection,
   type MetalLbCluster,
   type ObjectRef,
+  type ProbeResult,
+  type SnapshotRead,
   type WorkloadKind,
-} from './cluster';
+} from './metallb-cluster';
+export { KubernetesApiError, statusOf } from './errors';
 export { KubeClient, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT_MS } from './client';
 export { loadKubeConfig } from './kubeconfig';
 export { createTransport } from './transport';

@@ -3,7 +3,6 @@
  * then the controller's and speakers' logs and metrics. What cannot be read becomes a note; only the essential
  * kinds (Services, IPAddressPools, L2/BGPAdvertisements) fail the read, so a check never reports a false all-clear.
  */
-import { ApiException } from '@kubernetes/client-node';
 import {
   componentSelectors,
   DEFAULT_NAMESPACE,
@@ -14,8 +13,8 @@ import {
 import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
-import { messageOf } from './errors';
-import { KubeClient, type KubeClientOptions } from './client';
+import { messageOf, statusOf } from './errors';
+import type { KubeClient } from './client';
 import {
   apiVersionOf,
   kindInfo,
@@ -25,23 +24,8 @@ import {
   targetOf,
   type KindInfo,
 } from './kinds';
-import { loadKubeConfig } from './kubeconfig';
 import { logWindow } from './log-window';
 import { metricsProxyName } from './pods';
-import { createTransport } from './transport';
-
-export interface ReadLiveSnapshotOptions {
-  kubeconfig?: string;
-  context?: string;
-  concurrency?: number;
-  requestTimeoutMs?: number;
-  pageSize?: number;
-  metallbNamespace?: string;
-  now: Date;
-  progress?: (line: string) => void;
-  /** Backoff settings; tests shorten them. */
-  retry?: KubeClientOptions['retry'];
-}
 
 export interface ReadSnapshotOptions {
   source: string;
@@ -49,23 +33,6 @@ export interface ReadSnapshotOptions {
   pageSize?: number;
   metallbNamespace?: string;
   progress?: (line: string) => void;
-}
-
-/** Reads the cluster of a kubeconfig context (or the pod's service account) into a Snapshot. */
-export async function readLiveSnapshot(options: ReadLiveSnapshotOptions): Promise<Snapshot> {
-  const { kc, source } = loadKubeConfig({ kubeconfig: options.kubeconfig, context: options.context });
-  const client = new KubeClient(createTransport(kc), {
-    concurrency: options.concurrency,
-    requestTimeoutMs: options.requestTimeoutMs,
-    retry: options.retry,
-  });
-  return readSnapshot(client, { ...options, source });
-}
-
-/** The HTTP status behind an AppError raised by the client, when there was one. */
-function statusBehind(error: unknown): number | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return cause instanceof ApiException ? cause.code : undefined;
 }
 
 /** Errors that say the cluster itself is not usable: never turned into a note. */
@@ -130,7 +97,7 @@ class SnapshotReader {
         `no MetalLB controller Deployment found by its labels; assumed namespace ${DEFAULT_NAMESPACE}`,
       );
     } catch (error) {
-      if (isClusterFailure(error) || statusBehind(error) !== 403) throw error;
+      if (isClusterFailure(error) || statusOf(error) !== 403) throw error;
       notes.push(
         `deployments.apps (all namespaces): forbidden (403); assumed MetalLB namespace ${DEFAULT_NAMESPACE} (pass --metallb-namespace to set it)`,
       );
@@ -148,7 +115,7 @@ class SnapshotReader {
         objects = await this.list(info, scoped);
       } catch (error) {
         // Strays outside the MetalLB namespace are a bonus; the namespace itself is what MetalLB reads.
-        if (info.group !== METALLB_GROUP || scoped !== undefined || statusBehind(error) !== 403) throw error;
+        if (info.group !== METALLB_GROUP || scoped !== undefined || statusOf(error) !== 403) throw error;
         notes.push(
           `${info.plural}.${info.group} (all namespaces): forbidden (403); objects outside ${namespace} not checked`,
         );
@@ -161,7 +128,7 @@ class SnapshotReader {
     } catch (error) {
       // An essential kind that is not installed reads as empty (CRD_MISSING reports it); any other failure of it
       // would make the check a false all-clear.
-      const skippable = info.essential ? statusBehind(error) === 404 : !isClusterFailure(error);
+      const skippable = info.essential ? statusOf(error) === 404 : !isClusterFailure(error);
       if (!skippable) throw error;
       notes.push(noteFor(info, scoped, error));
       return { objects: [], notes };
@@ -219,7 +186,7 @@ class SnapshotReader {
       return { namespace, pod: name, text: response.text };
     } catch (error) {
       if (isBrokenCluster(error)) throw error;
-      if (statusBehind(error) === 403)
+      if (statusOf(error) === 403)
         notes.add(`pods/log in ${namespace}: forbidden (403); log-based checks skipped`);
       else
         notes.add(
@@ -256,7 +223,7 @@ class SnapshotReader {
       return { namespace, pod: name, text: response.text };
     } catch (error) {
       if (isBrokenCluster(error)) throw error;
-      if (statusBehind(error) === 403)
+      if (statusOf(error) === 403)
         notes.add(`pods/proxy in ${namespace}: forbidden (403); metric-based checks skipped`);
       else notes.add(`metrics of pod ${namespace}/${name} could not be read: ${messageOf(error)}`);
       return undefined;
@@ -278,7 +245,7 @@ class NoteSet {
 function noteFor(info: KindInfo, namespace: string | undefined, error: unknown): string {
   const resource = info.group ? `${info.plural}.${info.group}` : info.plural;
   const where = namespace ?? (info.namespaced ? 'all namespaces' : 'cluster');
-  const status = statusBehind(error);
+  const status = statusOf(error);
   if (status === 404)
     return `${resource} (${apiVersionOf(info)}) is not installed (404); ${info.kind} checks skipped`;
   if (status === 403) return `${resource} (${where}): forbidden (403); ${info.kind} checks skipped`;
@@ -286,8 +253,8 @@ function noteFor(info: KindInfo, namespace: string | undefined, error: unknown):
 }
 
 /**
- * Reads a snapshot through an existing client (the seam tests and the CLI's `dump` share). Essential kinds are
- * checked in table order, so the first denial reported is the same on every run.
+ * Reads a snapshot through a cluster's client; the port's readSnapshot (metallb-cluster.ts) is its only caller. Essential
+ * kinds are checked in table order, so the first denial reported is the same on every run.
  */
 export async function readSnapshot(client: KubeClient, options: ReadSnapshotOptions): Promise<Snapshot> {
   const reader = new SnapshotReader(client, options);

@@ -7,6 +7,20 @@ import type { Authorizer } from './handlers';
 
 export type GroupLookup = (groupId: string) => Promise<string[]>;
 
+/** Members of a user group by `usergroups.users.list`, quickly or not at all: it may sit on the ack path. */
+export function slackGroupLookup(token: string, apiUrl: string | undefined): GroupLookup {
+  return async (group) => {
+    const { webApi } = await import('@slack/bolt');
+    const client = new webApi.WebClient(token, {
+      slackApiUrl: apiUrl,
+      retryConfig: { retries: 0 },
+      timeout: 2000,
+    });
+    const result = await client.usergroups.users.list({ usergroup: group });
+    return result.users ?? [];
+  };
+}
+
 export function createAuthorizer(options: {
   operators: readonly string[] | undefined;
   lookupGroup: GroupLookup;

@@ -5,7 +5,7 @@
  */
 import type { ClusterSetting } from '../config';
 import type { JobProducer } from '../jobs/queues';
-import { requestIdFor } from '../jobs/queues';
+import { requestIdFor } from '../jobs/job-ids';
 import { parseCommand } from './command';
 import type { SlackMessage } from './views/blocks';
 import { acceptedMessage, errorMessage, helpMessage, notOperatorMessage } from './views/help';

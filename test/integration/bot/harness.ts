@@ -1,6 +1,6 @@
 /**
  * Real parts for the bot's end-to-end tests and the ack-latency bench: Kubernetes API stand-ins seeded with the
- * drifted example dump (read through createClusterHandles and the live reader, from a kubeconfig naming them),
+ * drifted example dump (read through connectClusters and the live reader, from a kubeconfig naming them),
  * the Slack stand-in, real Redis, and the bot composed by startBot from settings read by loadConfig.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { startBot, type RunningBot } from '../../../src/bot/bot';
 import { loadConfig, type Env } from '../../../src/config';
 import type { KubeObject } from '../../../src/drift/model';
-import { createClusterHandles } from '../../../src/clusters';
+import { connectClusters } from '../../../src/clusters';
 import { createLogger, type Logger } from '../../../src/logger';
 import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../support/kube-stand-in';
 import type { SlackStandIn } from '../../support/slack-stand-in';
@@ -63,7 +63,7 @@ export async function startDriftedCluster(
 
 /**
  * A kubeconfig with one context per stand-in (`context name -> stand-in`), for KUBECONFIG and CLUSTERS: the bot
- * then reads them through createClusterHandles and the live reader, exactly as in production.
+ * then reads them through connectClusters and the live reader, exactly as in production.
  */
 export function writeKubeconfig(path: string, contexts: Record<string, KubeCluster>): void {
   const entries = Object.entries(contexts);
@@ -125,7 +125,7 @@ export interface StartedBot {
   logs: string[];
 }
 
-/** startBot (serve unless told) with settings from loadConfig and clusters from createClusterHandles, like main.ts. */
+/** startBot (serve unless told) with settings from loadConfig and clusters from connectClusters, like main.ts. */
 export async function startTestBot(
   env: Env,
   options: {
@@ -141,7 +141,7 @@ export async function startTestBot(
     role,
     config,
     logger,
-    clusters: createClusterHandles(config),
+    clusters: connectClusters(config),
     outboxIdleMs: options.outboxIdleMs ?? 20,
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;

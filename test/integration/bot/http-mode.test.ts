@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CHECK_QUEUE } from '../../../src/jobs/queues';
+import { CHECK_QUEUE } from '../../../src/jobs/job-kinds';
 import { service, ingressStatus } from '../../support/builders';
 import { cleanup, connect, testPrefix } from '../../support/redis';
 import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../support/slack-stand-in';

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CHECK_QUEUE } from '../../../src/jobs/queues';
+import { CHECK_QUEUE } from '../../../src/jobs/job-kinds';
 import { Outbox } from '../../../src/slack/outbox';
 import { cleanup, connect, testPrefix } from '../../support/redis';
 import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';

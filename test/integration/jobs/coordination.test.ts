@@ -76,6 +76,56 @@ describe('SingleFlight', () => {
   });
 });
 
+describe('SingleFlight with a fresh read', () => {
+  const flight = () =>
+    new SingleFlight({ redis, prefix, windowMs: 5000, computeTimeoutMs: 5000, pollMs: 10 });
+
+  it('never takes a result whose computation began before the call, and shares its own with later callers', async () => {
+    const sf = flight();
+    const older = sf.run('fresh-a', async () => {
+      await sleep(200);
+      return 'before the change';
+    });
+    await sleep(50);
+    const joined = sf.run('fresh-a', () => Promise.resolve('unused'));
+    const fresh = sf.run('fresh-a', () => Promise.resolve('after the change'), { fresh: true });
+    await expect(older).resolves.toEqual({ value: 'before the change', shared: false });
+    await expect(joined).resolves.toEqual({ value: 'before the change', shared: true });
+    await expect(fresh).resolves.toEqual({ value: 'after the change', shared: false });
+    await expect(sf.run('fresh-a', () => Promise.resolve('unused'))).resolves.toEqual({
+      value: 'after the change',
+      shared: true,
+    });
+  });
+
+  it('reads again rather than take a result still inside the window', async () => {
+    const sf = flight();
+    let computed = 0;
+    await sf.run('fresh-b', () => Promise.resolve(++computed));
+    await expect(sf.run('fresh-b', () => Promise.resolve(++computed))).resolves.toEqual({
+      value: 1,
+      shared: true,
+    });
+    await expect(sf.run('fresh-b', () => Promise.resolve(++computed), { fresh: true })).resolves.toEqual({
+      value: 2,
+      shared: false,
+    });
+  });
+
+  it('lets fresh callers of the same moment share one read that began after them', async () => {
+    const sf = flight();
+    let computed = 0;
+    const compute = async () => {
+      computed++;
+      await sleep(100);
+      return computed;
+    };
+    const results = await Promise.all([1, 2, 3].map(() => sf.run('fresh-c', compute, { fresh: true })));
+    expect(computed).toBe(1);
+    expect(results.filter((r) => r.shared)).toHaveLength(2);
+  });
+});
+
 describe('ClusterLimiter', () => {
   it('runs at most `limit` holders of one cluster at once', async () => {
     const limiter = new ClusterLimiter({ redis, prefix, limit: 2, pollMs: 10 });

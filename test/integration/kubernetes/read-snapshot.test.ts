@@ -6,7 +6,7 @@ import { nameOf, namespaceOf } from '../../../src/drift/fields';
 import type { Snapshot } from '../../../src/drift/model';
 import { analyze } from '../../../src/drift/analyze';
 import { AppError } from '../../../src/errors';
-import { readLiveSnapshot, type ReadLiveSnapshotOptions } from '../../../src/kubernetes';
+import { connectMetalLbCluster, type ConnectOptions, type SnapshotRead } from '../../../src/kubernetes';
 import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../support/kube-stand-in';
 import { metallbCluster, SERVICE_NAMES } from './cluster-fixture';
 
@@ -32,8 +32,15 @@ beforeEach(() => {
   standIn.requests.length = 0;
 });
 
-function read(extra: Partial<ReadLiveSnapshotOptions> = {}): Promise<Snapshot> {
-  return readLiveSnapshot({ kubeconfig, now, retry: { baseDelayMs: 5, maxDelayMs: 2000 }, ...extra });
+/** A read through a port of its own, as the CLI makes one per run. */
+function read(extra: ConnectOptions & Pick<SnapshotRead, 'progress'> = {}): Promise<Snapshot> {
+  const { progress, ...connect } = extra;
+  const cluster = connectMetalLbCluster({
+    kubeconfig,
+    retry: { baseDelayMs: 5, maxDelayMs: 2000 },
+    ...connect,
+  });
+  return cluster.readSnapshot({ now, progress });
 }
 
 function refs(snapshot: Snapshot, kind: string): string[] {

@@ -1,6 +1,12 @@
 import { ApiException } from '@kubernetes/client-node';
 import { AppError } from '../../../src/errors';
-import { RequestTimeoutError, toAppError, type RequestTarget } from '../../../src/kubernetes/errors';
+import {
+  KubernetesApiError,
+  RequestTimeoutError,
+  statusOf,
+  toAppError,
+  type RequestTarget,
+} from '../../../src/kubernetes/errors';
 
 const listPools: RequestTarget = {
   verb: 'list',
@@ -74,6 +80,32 @@ describe('mapping API failures to coded errors', () => {
     const error = toAppError(socketError(code, message), listServices);
     expect(error.code).toBe('E_CLUSTER_UNREACHABLE');
     expect(error.message).toContain(message);
+  });
+
+  it.each([
+    [403, 'Forbidden', false],
+    [404, 'NotFound', false],
+    [409, 'Conflict', false],
+    [410, 'Expired', false],
+    [422, 'Invalid', false],
+    [429, 'TooManyRequests', true],
+    [500, 'InternalError', true],
+    [501, 'NotImplemented', false],
+    [503, 'ServiceUnavailable', true],
+  ])('gives HTTP %i one typed error with reason %s and retryable %s', (code, reason, retryable) => {
+    const error = toAppError(status(code, 'message', reason), listPools);
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ status: code, reason, retryable, target: listPools });
+    expect(statusOf(error)).toBe(code);
+  });
+
+  it.each([
+    ['a timeout', new RequestTimeoutError(1000)],
+    ['a refused connection', socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:6443')],
+  ])('marks %s as retryable, with no status', (_what, failure) => {
+    const error = toAppError(failure, listServices);
+    expect(error).toMatchObject({ status: undefined, reason: undefined, retryable: true });
+    expect(statusOf(error)).toBeUndefined();
   });
 
   it('passes an AppError through unchanged and reports anything else as E_INTERNAL', () => {

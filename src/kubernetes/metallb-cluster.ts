@@ -1,15 +1,19 @@
 /**
- * The mutations fix jobs perform, behind one interface ({@link MetalLbCluster}) so a job can be tested against
- * a fake and run against a cluster. Every write that could overwrite someone else's change is guarded by
- * `resourceVersion`: a 409 surfaces as AppError E_CONFLICT and nothing is retried over it.
+ * The port to one cluster ({@link MetalLbCluster}): everything the bot, the CLI and fix jobs do to a cluster goes
+ * through it: the Snapshot read, the reachability probe, and the mutations. One is built per cluster, so its
+ * reads and writes share one kubeconfig load and one bound on requests in flight. Every write that could
+ * overwrite someone else's change is guarded by `resourceVersion`: a 409 surfaces as E_CONFLICT and nothing is
+ * retried over it.
  */
 import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/context';
 import { namespaceOf, nameOf, str } from '../drift/fields';
-import type { KubeObject } from '../drift/model';
-import { AppError } from '../errors';
+import type { KubeObject, Snapshot } from '../drift/model';
+import { AppError, isAppError } from '../errors';
 import { KubeClient, type KubeClientOptions } from './client';
+import { statusOf } from './errors';
 import { kindInfo, resourcePath, targetOf, type KindInfo } from './kinds';
 import { loadKubeConfig, type KubeConfigChoice } from './kubeconfig';
+import { readSnapshot } from './read-snapshot';
 import { restartPatch, rolloutStatus, type WorkloadKind } from './rollout';
 import { createTransport } from './transport';
 
@@ -24,7 +28,26 @@ export interface ObjectRef {
 
 export const MERGE_PATCH = 'application/merge-patch+json';
 
+/** What `/metallb status` shows of a cluster. */
+export type ProbeResult =
+  | { reachable: true; kubernetesVersion: string }
+  | { reachable: false; problem: string };
+
+export interface SnapshotRead {
+  /** Log windows are relative to it. */
+  now: Date;
+  /** One line per page and step, for a person watching. */
+  progress?: (line: string) => void;
+}
+
 export interface MetalLbCluster {
+  /**
+   * Every kind the engine reads, with the controller's and speakers' logs and metrics. What cannot be read is a
+   * note; a failure of an essential kind, or of the cluster, throws a coded error.
+   */
+  readSnapshot(read: SnapshotRead): Promise<Snapshot>;
+  /** Whether the API server answers, with its version; never throws. */
+  probe(): Promise<ProbeResult>;
   /** The object, or undefined when it does not exist. */
   getObject(ref: ObjectRef): Promise<KubeObject | undefined>;
   /** `kubectl rollout restart`: stamps the pod template so every pod is replaced. */
@@ -64,6 +87,12 @@ export interface MetalLbCluster {
 }
 
 export interface KubeMetalLbClusterOptions {
+  /** The namespace MetalLB runs in; found from the controller's labels when unset. */
+  metallbNamespace?: string;
+  /** Items per list page (default 500). */
+  pageSize?: number;
+  /** Longest a probe waits for `/version` (default 5 s); a probe is never retried. */
+  probeTimeoutMs?: number;
   /** Between two reads while waiting for a rollout. */
   pollIntervalMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -93,19 +122,55 @@ function requireNamespace(info: KindInfo, namespace: string | undefined, name: s
 const CONTROLLER_SELECTORS = componentSelectors('controller');
 const SPEAKER_SELECTORS = componentSelectors('speaker');
 
+/** The client of a cluster and the source its Snapshots name (`context NAME` or `in-cluster`). */
+export interface KubeConnection {
+  client: KubeClient;
+  source: string;
+}
+
 /** {@link MetalLbCluster} on the Kubernetes API. */
 export class KubeMetalLbCluster implements MetalLbCluster {
   private readonly pollIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly clock: () => Date;
 
+  /** `connect` is called for every request; {@link connectMetalLbCluster} makes it load the kubeconfig once. */
   constructor(
-    private readonly client: KubeClient,
-    options: KubeMetalLbClusterOptions = {},
+    private readonly connect: () => KubeConnection,
+    private readonly options: KubeMetalLbClusterOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.sleep = options.sleep ?? realSleep;
     this.clock = options.clock ?? (() => new Date());
+  }
+
+  private get client(): KubeClient {
+    return this.connect().client;
+  }
+
+  async readSnapshot(read: SnapshotRead): Promise<Snapshot> {
+    const { client, source } = this.connect();
+    return readSnapshot(client, {
+      source,
+      now: read.now,
+      progress: read.progress,
+      pageSize: this.options.pageSize,
+      metallbNamespace: this.options.metallbNamespace,
+    });
+  }
+
+  async probe(): Promise<ProbeResult> {
+    try {
+      const version = (await this.client.json(
+        { method: 'GET', path: '/version' },
+        { verb: 'get', resource: 'version', group: '' },
+        { timeoutMs: this.options.probeTimeoutMs ?? 5000, attempts: 1 },
+      )) as { gitVersion?: unknown } | null;
+      const gitVersion = version?.gitVersion;
+      return { reachable: true, kubernetesVersion: typeof gitVersion === 'string' ? gitVersion : 'unknown' };
+    } catch (error) {
+      return { reachable: false, problem: describe(error) };
+    }
   }
 
   async getObject(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -292,22 +357,30 @@ function duration(ms: number): string {
 }
 
 function isNotFound(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return (
-    error instanceof AppError &&
-    error.code === 'E_API' &&
-    (cause as { code?: unknown } | undefined)?.code === 404
-  );
+  return statusOf(error) === 404;
+}
+
+function describe(error: unknown): string {
+  if (isAppError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface ConnectOptions extends KubeConfigChoice, KubeClientOptions, KubeMetalLbClusterOptions {}
 
-/** A {@link MetalLbCluster} for a kubeconfig context (or the pod's service account). */
-export function connectMetalLbCluster(options: ConnectOptions = {}): {
-  cluster: MetalLbCluster;
-  source: string;
-} {
-  const { kc, source } = loadKubeConfig(options);
-  const client = new KubeClient(createTransport(kc), options);
-  return { cluster: new KubeMetalLbCluster(client, options), source };
+/**
+ * The {@link MetalLbCluster} of a kubeconfig context (or of the pod's service account). The kubeconfig is loaded
+ * at the first request and kept once it loads; until then every request tries again, so a bot that starts before
+ * its kubeconfig is mounted answers with E_KUBECONFIG and recovers by itself. Credentials that expire (exec, OIDC,
+ * projected tokens) are refreshed per request by the transport.
+ */
+export function connectMetalLbCluster(options: ConnectOptions = {}): MetalLbCluster {
+  let connection: KubeConnection | undefined;
+  const connect = (): KubeConnection => {
+    if (connection === undefined) {
+      const { kc, source } = loadKubeConfig(options);
+      connection = { client: new KubeClient(createTransport(kc), options), source };
+    }
+    return connection;
+  };
+  return new KubeMetalLbCluster(connect, options);
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { annotationsOf, at, nameOf, str } from '../../../src/drift/fields';
 import type { KubeObject } from '../../../src/drift/model';
 import { AppError } from '../../../src/errors';
-import { connectMetalLbCluster, type MetalLbCluster } from '../../../src/kubernetes';
+import { connectMetalLbCluster, KubernetesApiError, type MetalLbCluster } from '../../../src/kubernetes';
 import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
 import { metallbCluster } from './cluster-fixture';
 
@@ -12,10 +12,11 @@ const now = new Date();
 let standIn: KubeStandIn;
 let dir: string;
 let cluster: MetalLbCluster;
+let kubeconfig: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kube-mutate-'));
-  const kubeconfig = join(dir, 'kubeconfig');
+  kubeconfig = join(dir, 'kubeconfig');
   const seed = metallbCluster(now);
   // The Helm label scheme for the speaker, so both schemes are found.
   const speaker = seed.objects.find((o) => o.kind === 'DaemonSet') as KubeObject;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   };
   standIn = await startKubeStandIn({ snapshot: seed });
   await standIn.writeKubeconfig(kubeconfig);
-  cluster = connectMetalLbCluster({ kubeconfig, pollIntervalMs: 20, retry: { baseDelayMs: 5 } }).cluster;
+  cluster = connectMetalLbCluster({ kubeconfig, pollIntervalMs: 20, retry: { baseDelayMs: 5 } });
 });
 
 afterAll(async () => {
@@ -144,6 +145,8 @@ describe('mutations of a MetalLB cluster', () => {
     await cluster.replaceObject({ ...first, spec: { addresses: ['10.4.0.0/24'] } });
     const error = await failureOf(cluster.replaceObject({ ...first, spec: { addresses: ['10.5.0.0/24'] } }));
     expect(error.code).toBe('E_CONFLICT');
+    expect(error).toBeInstanceOf(KubernetesApiError);
+    expect(error).toMatchObject({ status: 409, reason: 'Conflict', retryable: false });
     expect(at(stored('IPAddressPool', 'metallb-system', 'contested'), 'spec', 'addresses')).toEqual([
       '10.4.0.0/24',
     ]);
@@ -221,5 +224,60 @@ describe('mutations of a MetalLB cluster', () => {
     } finally {
       standIn.setFaults([]);
     }
+  });
+});
+
+describe('one port per cluster', () => {
+  afterEach(() => standIn.setFaults([]));
+
+  it('probes the API server and says which Kubernetes version answers', async () => {
+    await expect(cluster.probe()).resolves.toEqual({
+      reachable: true,
+      kubernetesVersion: 'v1.30.0-stand-in',
+    });
+  });
+
+  it('reports a server slower than the probe timeout as unreachable, asking only once', async () => {
+    const port = connectMetalLbCluster({ kubeconfig, probeTimeoutMs: 100 });
+    standIn.setFaults([{ path: '^/version$', delayMs: 1000 }]);
+    const before = standIn.requests.filter((r) => r.path === '/version').length;
+    const probe = await port.probe();
+    expect(probe).toMatchObject({ reachable: false });
+    expect(probe.reachable ? '' : probe.problem).toMatch(/^E_CLUSTER_TIMEOUT: .*no answer within 100 ms/);
+    expect(standIn.requests.filter((r) => r.path === '/version').length - before).toBeLessThanOrEqual(1);
+  });
+
+  it('loads its kubeconfig once: a port keeps working after the file is gone', async () => {
+    const copy = join(dir, 'kubeconfig-once');
+    copyFileSync(kubeconfig, copy);
+    const port = connectMetalLbCluster({ kubeconfig: copy });
+    expect((await port.readSnapshot({ now })).source).toMatch(/^context /);
+    rmSync(copy);
+    expect((await port.probe()).reachable).toBe(true);
+    expect(await port.getObject({ kind: 'Service', namespace: 'ops', name: 'loki' })).toBeDefined();
+  });
+
+  it('answers E_KUBECONFIG while its kubeconfig is missing, and works once it appears', async () => {
+    const later = join(dir, 'kubeconfig-later');
+    const port = connectMetalLbCluster({ kubeconfig: later });
+    const error = await failureOf(port.readSnapshot({ now }));
+    expect(error.code).toBe('E_KUBECONFIG');
+    const missing = await port.probe();
+    expect(missing.reachable ? 'reachable' : missing.problem).toMatch(/^E_KUBECONFIG: /);
+    copyFileSync(kubeconfig, later);
+    expect((await port.probe()).reachable).toBe(true);
+  });
+
+  it('sends its reads, probes and writes through one bound on requests in flight', async () => {
+    const port = connectMetalLbCluster({ kubeconfig, concurrency: 1 });
+    standIn.setFaults([{ path: '.*', delayMs: 80 }]);
+    const started = Date.now();
+    await Promise.all([
+      port.probe(),
+      port.getObject({ kind: 'Service', namespace: 'ops', name: 'loki' }),
+      port.patchServiceAnnotations('ops', 'loki', { 'example.com/probe': null }, ''),
+    ]);
+    // One at a time: three answers of 80 ms each cannot overlap.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3 * 80 - 10);
   });
 });

@@ -1,0 +1,40 @@
+/**
+ * Every kind of job, registered in one table: its queue, the options it is added with, and the processor a worker
+ * runs. A new kind (fix, digest) is one entry here; producers and workers read the table.
+ */
+import type { Job, JobsOptions } from 'bullmq';
+import { runCheckJob, type CheckJobData, type CheckJobDeps, type CheckOutcome } from './check-job';
+
+/** What the processors need, one slice per kind, built by the composition root. */
+export interface JobDeps {
+  check: CheckJobDeps;
+}
+
+export interface JobKind<Data = unknown, Result = unknown> {
+  /** BullMQ's job name. */
+  name: string;
+  queue: string;
+  /** Options of every add; the job id is the producer's. */
+  addOptions: JobsOptions;
+  /** The processor, with its dependencies bound. */
+  processor(deps: JobDeps): (job: Job<Data>) => Promise<Result>;
+}
+
+export const CHECK_QUEUE = 'checks';
+
+export const CHECK_JOB: JobKind<CheckJobData, CheckOutcome> = {
+  name: 'check',
+  queue: CHECK_QUEUE,
+  addOptions: {
+    attempts: 1, // a failed check is answered in the channel, not retried behind the user's back
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 24 * 3600 },
+  },
+  processor: (deps) => (job) => runCheckJob(job.data, deps.check),
+};
+
+/**
+ * The kinds a worker runs. The element type erases each kind's data: BullMQ hands a worker untyped jobs, and each
+ * processor knows its own.
+ */
+export const JOB_KINDS: readonly JobKind<never, unknown>[] = [CHECK_JOB];

@@ -1,0 +1,46 @@
+/**
+ * What `/metallb status` shows, gathered: each configured cluster's probe and last check, Redis, the job queue and
+ * the outbox backlog. A part that cannot answer shows as such (unreachable, -1); gathering never throws for it.
+ */
+import type { Redis } from 'ioredis';
+import type { ClusterSetting } from '../config';
+import type { MetalLbCluster } from '../kubernetes';
+import { pingRedis } from '../redis';
+import type { ClusterStatus, StatusInput } from '../slack/views/status';
+import type { LastCheckStore } from './last-check';
+
+export interface StatusSources {
+  clusters: readonly ClusterSetting[];
+  ports: ReadonlyMap<string, MetalLbCluster>;
+  lastChecks: LastCheckStore;
+  redis: Redis;
+  queueCounts(): Promise<StatusInput['queue']>;
+  outboxBacklog(): Promise<number>;
+}
+
+async function clusterStatus(setting: ClusterSetting, sources: StatusSources): Promise<ClusterStatus> {
+  const port = sources.ports.get(setting.name);
+  const [probe, lastCheck] = await Promise.all([
+    port ? port.probe() : Promise.resolve({ reachable: false as const, problem: 'not connected' }),
+    sources.lastChecks.read(setting.name),
+  ]);
+  return {
+    name: setting.name,
+    context: setting.context,
+    reachable: probe.reachable,
+    kubernetesVersion: probe.reachable ? probe.kubernetesVersion : undefined,
+    problem: probe.reachable ? undefined : probe.problem,
+    metallbVersion: lastCheck?.version,
+    lastCheck,
+  };
+}
+
+export async function gatherStatus(sources: StatusSources): Promise<StatusInput> {
+  const clusters = await Promise.all(sources.clusters.map((c) => clusterStatus(c, sources)));
+  const redis = await pingRedis(sources.redis);
+  const queue = await sources
+    .queueCounts()
+    .catch(() => ({ waiting: -1, active: -1, delayed: -1, failed: -1 }));
+  const outboxBacklog = await sources.outboxBacklog().catch(() => -1);
+  return { clusters, redis, queue, outboxBacklog };
+}
