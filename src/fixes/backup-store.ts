@@ -36,6 +36,7 @@ const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'text', ARGV[1], 'meta', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[4])
+if ARGV[5] ~= '' then redis.call('SADD', KEYS[1] .. ':pins', ARGV[5]) end
 return 1`;
 
 /** KEYS[1] = the cluster's index; ARGV[1] = key prefix, ARGV[2] = how many to keep. Returns the ids deleted. */
@@ -88,9 +89,19 @@ export class BackupStore {
     return `${this.options.prefix}:backups:${checkId('cluster', cluster, CLUSTER)}`;
   }
 
-  /** Stores a backup under a new id, then prunes the cluster's oldest beyond the retention. */
-  async save(input: { cluster: string; requestedBy: string; text: string; at: Date }): Promise<BackupMeta> {
+  /**
+   * Stores a backup under a new id, then prunes the cluster's oldest beyond the retention. A fix passes its id
+   * as `pinnedBy`, so its backup is pinned from the moment it exists.
+   */
+  async save(input: {
+    cluster: string;
+    requestedBy: string;
+    text: string;
+    at: Date;
+    pinnedBy?: string;
+  }): Promise<BackupMeta> {
     checkId('requester', input.requestedBy, REQUESTER);
+    if (input.pinnedBy !== undefined) checkId('fix id', input.pinnedBy, APPROVAL_ID);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const meta: BackupMeta = {
         id: newBackupId(input.at),
@@ -108,6 +119,7 @@ export class BackupStore {
         JSON.stringify(meta),
         String(input.at.getTime()),
         meta.id,
+        input.pinnedBy ?? '',
       );
       if (created === 1) {
         await this.prune(meta.cluster);
