@@ -6,6 +6,7 @@
  * click, two approvers at once or a retried delivery start it exactly once. Everything is audited.
  */
 import type { AuditInput, AuditSink } from '../audit/audit-log';
+import { AppError } from '../errors';
 import {
   APPROVAL_ID,
   CLUSTER,
@@ -96,13 +97,9 @@ export class ApprovalWorkflow {
   async request(input: RequestInput, at: number): Promise<WorkflowResult> {
     const malformed = requestProblems(input);
     if (malformed.length > 0) {
-      return this.refused(
-        input.requestedBy,
-        'fix.request',
-        at,
-        'malformed',
-        `malformed ${malformed.join(', ')}`,
-      );
+      const actor = isId(input.requestedBy, SLACK_USER_ID) ? input.requestedBy : 'unknown';
+      const message = `The request is malformed (${malformed.join(', ')}).`;
+      return this.refused(actor, 'fix.request', at, 'malformed', message);
     }
     const fix = input.fix;
     if (!isFix(fix))
@@ -128,7 +125,7 @@ export class ApprovalWorkflow {
         return { ok: true, record };
       }
     }
-    throw new Error('could not allocate a free approval id');
+    throw new AppError('E_INTERNAL', 'could not allocate a free approval id');
   }
 
   /** An Approve or Reject click. `ok` on approve means: this caller starts the job. */
@@ -211,7 +208,7 @@ export class ApprovalWorkflow {
         return { ok: true, record: next.record };
       }
     }
-    throw new Error(`approval ${id} kept changing under ${CAS_ATTEMPTS} attempts`);
+    throw new AppError('E_INTERNAL', `approval ${id} kept changing over ${CAS_ATTEMPTS} attempts`);
   }
 
   private async refused(
