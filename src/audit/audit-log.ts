@@ -3,7 +3,8 @@
  * and mutation. Entries go to a Redis stream trimmed to about `maxLength` (XADD MAXLEN ~), which `/metallb audit`
  * reads, and each is also written as a JSON log line first, so the record outlives the trim and a Redis outage.
  * An entry has fixed fields of ids, names and a short detail: no object can be dumped into it, and the detail
- * is scrubbed of token- and password-shaped text.
+ * is scrubbed of token- and password-shaped text. Entries are logged at `info`: give the log its own logger at
+ * `info` (not the LOG_LEVEL one) so that LOG_LEVEL=warn does not drop the record.
  */
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors';
