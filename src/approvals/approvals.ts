@@ -26,6 +26,7 @@ import {
   requiresApproval,
   type ApprovalSettings,
   type Membership,
+  type RefusalReason,
 } from './policy';
 import {
   requestApproval,
@@ -40,16 +41,7 @@ export interface WorkflowSettings extends ApprovalSettings {
   approvalTtlMs: number;
 }
 
-export type WorkflowRefusal =
-  | RefusalCode
-  | 'malformed'
-  | 'unknown'
-  | 'mismatch'
-  | 'not-operator'
-  | 'operators-unset'
-  | 'not-approver'
-  | 'approvers-unset'
-  | 'self-approval';
+export type WorkflowRefusal = RefusalCode | RefusalReason | 'malformed' | 'unknown' | 'mismatch';
 
 export type WorkflowResult =
   | { ok: true; record: ApprovalRecord }
