@@ -70,6 +70,23 @@ export default tseslint.config(
     },
   },
   {
+    // Approvals take their time from the caller, so expiry is testable and one clock decides (issue 9).
+    files: ['src/approvals/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'time is passed in (at)',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'time is passed in (at)',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',

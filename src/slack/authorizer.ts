@@ -1,11 +1,11 @@
 /**
  * Who may do what (DESIGN.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
- * and members of the listed user groups. Group members are looked up through Slack and cached, so the lookup
- * rarely sits on the 3-second ack path.
+ * and members of the listed user groups (resolved and cached by principals.ts).
  */
 import type { Authorizer } from './handlers';
+import { createPrincipalMatcher, type GroupLookup, type PrincipalMatcher } from './principals';
 
-export type GroupLookup = (groupId: string) => Promise<string[]>;
+export type { GroupLookup } from './principals';
 
 /** Members of a user group by `usergroups.users.list`, quickly or not at all: it may sit on the ack path. */
 export function slackGroupLookup(token: string, apiUrl: string | undefined): GroupLookup {
@@ -23,34 +23,26 @@ export function slackGroupLookup(token: string, apiUrl: string | undefined): Gro
 
 export function createAuthorizer(options: {
   operators: readonly string[] | undefined;
-  lookupGroup: GroupLookup;
+  lookupGroup?: GroupLookup;
+  /** Share one matcher (and its cache) with the approval policy; built from `lookupGroup` when absent. */
+  matcher?: PrincipalMatcher;
   cacheMs?: number;
   now?: () => number;
   onLookupError?: (groupId: string, error: unknown) => void;
 }): Authorizer {
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { members: Set<string>; until: number }>();
-  const members = async (groupId: string): Promise<Set<string>> => {
-    const hit = cache.get(groupId);
-    if (hit && hit.until > now()) return hit.members;
-    try {
-      const set = new Set(await options.lookupGroup(groupId));
-      cache.set(groupId, { members: set, until: now() + (options.cacheMs ?? 5 * 60_000) });
-      return set;
-    } catch (error) {
-      options.onLookupError?.(groupId, error);
-      return hit?.members ?? new Set();
-    }
-  };
+  const matcher =
+    options.matcher ??
+    createPrincipalMatcher({
+      lookupGroup: options.lookupGroup ?? (() => Promise.resolve([])),
+      cacheMs: options.cacheMs,
+      now: options.now,
+      onLookupError: options.onLookupError,
+    });
   return {
     async mayRunChecks(userId) {
       const operators = options.operators;
       if (operators === undefined) return true;
-      if (operators.includes(userId)) return true;
-      for (const group of operators.filter((id) => id.startsWith('S'))) {
-        if ((await members(group)).has(userId)) return true;
-      }
-      return false;
+      return matcher.includes(operators, userId);
     },
   };
 }
