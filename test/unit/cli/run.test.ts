@@ -8,6 +8,7 @@ import type { Report, Snapshot } from '../../../src/drift/model';
 import { AppError } from '../../../src/errors';
 import { loadDump } from '../../../src/snapshot/load';
 import { fixturePath } from '../../fixtures/scenarios';
+import { DURATION_CASES, withoutZero } from '../duration-cases';
 
 interface Run {
   code: number;
@@ -169,7 +170,6 @@ describe('runCli with a live cluster', () => {
     [['check', 'extra'], /^error E_USAGE: check: unexpected argument "extra"$/],
     [['check', '--output'], /^error E_USAGE: check: Option '--output <value>' argument missing$/],
     [['check', '--metallb-namespace', 'Metal_LB'], /--metallb-namespace must be a namespace name/],
-    [['check', '--request-timeout', '0s'], /--request-timeout must be a duration above zero/],
     [['check', '--now', '2026-13-45T00:00:00Z'], /--now must be an ISO-8601 time/],
   ])('refuses %j before reading anything', async (argv, message) => {
     const result = await run(argv);
@@ -177,6 +177,19 @@ describe('runCli with a live cluster', () => {
     expect(result.reads).toEqual([]);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd()).toMatch(message);
+  });
+
+  it.each(DURATION_CASES)('reads --request-timeout $text as $ms (zero refused)', async (c) => {
+    const ms = withoutZero(c);
+    const result = await run(['check', `--request-timeout=${c.text}`, '--output', 'json']);
+    if (ms === undefined) {
+      expect(result).toMatchObject({ code: 2, reads: [], stdout: '' });
+      expect(result.stderr).toContain(
+        `error E_USAGE: --request-timeout must be a duration above zero such as 250ms, 30s, 1.5m, 2h or 7d, not "${c.text}"`,
+      );
+    } else {
+      expect(result.reads.map((r) => r.requestTimeoutMs)).toEqual([ms]);
+    }
   });
 
   it('prints the version it was built with', async () => {
