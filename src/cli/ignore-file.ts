@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { isFindingCode } from '../drift/catalogue';
 import type { Mute } from '../drift/model';
 import { AppError } from '../errors';
+import { yamlErrorAt } from '../yaml-error';
 
 const FIELDS = new Set(['id', 'findingId', 'code', 'kind', 'namespace', 'name', 'reason', 'expires']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -76,9 +77,8 @@ export function parseMutes(text: string, file: string): Mute[] {
   const doc = parseDocument(text);
   const error = doc.errors[0];
   if (error) {
-    const line = error.linePos?.[0]?.line;
-    const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    fail(line === undefined ? file : `${file} line ${line}`, first);
+    const { where, message } = yamlErrorAt(file, error);
+    fail(where, message);
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return [];
