@@ -1,3 +1,4 @@
+import { CATALOGUE } from '../../../src/drift/catalogue';
 import type { Finding, Report } from '../../../src/drift/model';
 import { MAX_BLOCKS, MAX_TEXT, splitText, type Block } from '../../../src/slack/views/blocks';
 import { checkSummaryMessage, checkThread, MAX_THREAD_FINDINGS } from '../../../src/slack/views/check';
@@ -109,7 +110,9 @@ describe('check views', () => {
     const thread = checkThread(report(findings));
     expect(thread.attachReport).toBe(true);
     expect(thread.messages).toHaveLength(1);
-    expect(allText(thread.messages[0]!.blocks)).toContain('IP_OUTSIDE_POOLS* ×21');
+    expect(allText(thread.messages[0]!.blocks)).toContain(
+      `IP_OUTSIDE_POOLS* ×21: ${CATALOGUE.IP_OUTSIDE_POOLS.title}: `,
+    );
   });
 
   it('splits a very long finding instead of truncating it', () => {
