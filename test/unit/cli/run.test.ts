@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { runCli } from '../../../src/cli/run';
 import type { CliDeps, CliIo, LiveReadOptions } from '../../../src/cli/types';
 import type { Report, Snapshot } from '../../../src/drift/model';
-import { AppError } from '../../../src/errors';
+import { AppError, ERROR_CATALOGUE } from '../../../src/errors';
 import { loadDump } from '../../../src/snapshot/load';
 import { fixturePath } from '../../fixtures/scenarios';
 import { DURATION_CASES, withoutZero } from '../duration-cases';
@@ -110,13 +110,15 @@ describe('runCli with a live cluster', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('x\nerror E_FORBIDDEN: services: forbidden (403)\n');
+    expect(result.stderr).toBe(
+      `x\nerror E_FORBIDDEN: services: forbidden (403)\n${ERROR_CATALOGUE.E_FORBIDDEN}\n`,
+    );
   });
 
-  it('reports an unexpected failure as E_INTERNAL on one line', async () => {
+  it('reports an unexpected failure as E_INTERNAL on one line, and what to do on the next', async () => {
     const result = await run(['check'], { failure: new Error('boom\n  at somewhere') as AppError });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error E_INTERNAL: boom at somewhere\n');
+    expect(result.stderr).toBe(`error E_INTERNAL: boom at somewhere\n${ERROR_CATALOGUE.E_INTERNAL}\n`);
   });
 
   it('uses the metallb namespace flag in the report', async () => {
@@ -176,7 +178,9 @@ describe('runCli with a live cluster', () => {
     expect(result.code).toBe(2);
     expect(result.reads).toEqual([]);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd()).toMatch(message);
+    const [error, advice, ...rest] = result.stderr.trimEnd().split('\n');
+    expect(error).toMatch(message);
+    expect([advice, ...rest]).toEqual([ERROR_CATALOGUE.E_USAGE]);
   });
 
   it.each(DURATION_CASES)('reads --request-timeout $text as $ms (zero refused)', async (c) => {

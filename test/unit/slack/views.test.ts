@@ -2,6 +2,7 @@ import { CATALOGUE } from '../../../src/drift/catalogue';
 import type { Finding, Report } from '../../../src/drift/model';
 import { MAX_BLOCKS, MAX_TEXT, splitText, type Block } from '../../../src/slack/views/blocks';
 import { checkSummaryMessage, checkThread, MAX_THREAD_FINDINGS } from '../../../src/slack/views/check';
+import { ERROR_CATALOGUE } from '../../../src/errors';
 import { errorMessage } from '../../../src/slack/views/help';
 
 function finding(i: number, overrides: Partial<Finding> = {}): Finding {
@@ -148,6 +149,10 @@ describe('blocks', () => {
     const text = allText(message.blocks);
     expect(text).toContain('E_USAGE');
     expect(text).toContain('unknown subcommand');
+    // The advice is the line right under the error (allText is the blocks' JSON, hence the stringify).
+    expect(text).toContain(
+      JSON.stringify(`unknown subcommand "chek"\n${ERROR_CATALOGUE.E_USAGE}`).slice(1, -1),
+    );
     expect(text).toContain('/metallb check [--cluster NAME]');
   });
 });
