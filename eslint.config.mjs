@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    // The drift engine is pure: no I/O, no SDKs, no clock (STYLE.md).
+    // The drift engine is pure: no I/O, no SDKs, no clock (ARCHITECTURE.md, module map).
     files: ['src/drift/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -1,6 +1,6 @@
 /**
  * The `--ignore FILE` mutes file: a YAML list of {id, findingId | code [+kind, namespace, name], reason,
- * expires?} (design/findings.md, "Mutes"). Validated strictly: a typo in a mute would silently un-mute a finding
+ * expires?} (README.md, "Mutes"). Validated strictly: a typo in a mute would silently un-mute a finding
  * or mute the wrong one, so every problem is an E_MUTES_INVALID naming the item and field.
  */
 import { parseDocument } from 'yaml';

@@ -1,5 +1,5 @@
 /**
- * Who may do what (DESIGN.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
+ * Who may do what (README.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
  * and members of the listed user groups. Group members are looked up through Slack and cached, so the lookup
  * rarely sits on the 3-second ack path.
  */

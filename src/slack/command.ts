@@ -12,7 +12,7 @@ export type SlackCommand =
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
-/** Subcommands DESIGN.md lists that later releases add; named so the answer can say they are not here yet. */
+/** Subcommands that later releases add; named so the answer can say they are not here yet. */
 const LATER = new Set([
   'fix',
   'backup',

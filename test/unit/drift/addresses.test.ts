@@ -31,7 +31,7 @@ function shown(result: EntryParse): string {
 }
 
 describe('parseAddressEntry', () => {
-  // research/metallb.md section 2, every example of its table that is about one entry's syntax.
+  // MetalLB's own parser (docs/adr/0002-address-arithmetic.md): each spelling of one entry it accepts or refuses.
   it.each([
     ['10.20.0.0/16', '10.20.0.0 .. 10.20.255.255'],
     ['30.0.0.0/8', '30.0.0.0 .. 30.255.255.255'],
