@@ -22,12 +22,17 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@kubernetes/client-node', message: 'only src/kubernetes imports the client' }] },
+        {
+          paths: [
+            { name: '@kubernetes/client-node', message: 'only src/kubernetes imports the client' },
+            { name: 'netmask', message: 'a devDependency: an oracle for tests and bench/, never shipped' },
+          ],
+        },
       ],
     },
   },
   {
-    // The drift engine is pure: no I/O, no SDKs, no clock (STYLE.md).
+    // The drift engine is pure: no I/O, no SDKs, no clock (ARCHITECTURE.md, module map).
     files: ['src/drift/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -52,6 +57,11 @@ export default tseslint.config(
                 'node:fs/promises',
               ],
               message: 'src/drift is pure: pass data in, no I/O.',
+            },
+            {
+              group: ['netmask'],
+              message:
+                'netmask reads neither IPv6 nor a-b ranges, and is only a devDependency (an oracle in tests)',
             },
           ],
         },

@@ -1,6 +1,6 @@
 // @swc/jest compiles TypeScript without type checking (tsc --noEmit runs in `npm run typecheck`).
 // @kubernetes/client-node 1.x and its OIDC dependencies are ESM-only: Jest on Node 20 cannot require(esm),
-// so those four packages are transformed to CommonJS too (research/stack.md section 4.5).
+// so those four packages are transformed to CommonJS too (docs/adr/0001-node20-client-node-1x-swc-jest.md).
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

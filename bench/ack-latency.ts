@@ -22,7 +22,8 @@ import {
 
 /**
  * `one-process`: one `serve` process with the default two workers (Slack front, checks and delivery share it).
- * `split`: `serve` with WORKERS=0 beside one `worker` process, the topology DESIGN.md suggests for busy teams.
+ * `split`: `serve` with WORKERS=0 beside one `worker` process, the topology README.md ("Scale") suggests for
+ * busy teams.
  */
 export type Topology = 'one-process' | 'split';
 

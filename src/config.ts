@@ -1,25 +1,15 @@
 /**
- * Settings: the only reader of the environment (DESIGN.md, "Settings"). `loadConfig(env, command)` validates
+ * Settings: the only reader of the environment (README.md, "Settings"). `loadConfig(env, command)` validates
  * what that command uses, collects EVERY bad setting, and throws one AppError (E_CONFIG) naming them all; the
  * result is frozen. Secret values never appear in an error message.
  */
+import { FIX_NAMES, type FixName } from './drift/model';
+import { durationHint, parseDuration } from './duration';
 import { AppError } from './errors';
 
 export type SlackMode = 'socket' | 'http';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Command = 'check' | 'dump' | 'serve' | 'worker';
-
-export const FIX_NAMES = [
-  'backup',
-  'restart-controller',
-  'restart-speakers',
-  'reconcile-config',
-  'reapply-config',
-  'release-ip',
-  'clear-stale-annotation',
-  'restore',
-] as const;
-export type ConfigFixName = (typeof FIX_NAMES)[number];
 
 /** A cluster the bot serves: a kubeconfig context and the channels that may use it (empty = every channel). */
 export interface ClusterSetting {
@@ -68,7 +58,7 @@ export interface Config {
   approvers: string[] | undefined;
   allowSelfApproval: boolean;
   approvalTtlMs: number;
-  fixesRequiringApproval: ConfigFixName[];
+  fixesRequiringApproval: FixName[];
   workers: number;
   clusterConcurrency: number;
   backupRetention: number;
@@ -83,17 +73,6 @@ export interface Config {
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
-
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses `30s`, `5m`, `1h`, `7d` (and `0`); undefined when malformed. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (trimmed === '0') return 0;
-  const m = DURATION.exec(trimmed);
-  return m ? Number(m[1]) * (UNIT_MS[m[2] as string] as number) : undefined;
-}
 
 /** Collects problems while reading settings, so every bad one is reported at once. */
 class Reader {
@@ -130,13 +109,10 @@ class Reader {
 
   duration(name: string, fallback: string, allowZero = false): number {
     const value = this.raw(name) ?? fallback;
-    const ms = parseDuration(value);
-    if (ms === undefined || (ms === 0 && !allowZero)) {
-      this.problem(
-        name,
-        `must be a duration like 30s, 5m, 1h or 7d${allowZero ? ' (or 0)' : ''} (got "${value}")`,
-      );
-      return parseDuration(fallback) ?? 0;
+    const ms = parseDuration(value, allowZero);
+    if (ms === undefined) {
+      this.problem(name, `must be ${durationHint(allowZero)} (got "${value}")`);
+      return parseDuration(fallback, allowZero) ?? 0;
     }
     return ms;
   }
@@ -178,7 +154,8 @@ function readPrincipals(r: Reader, name: string): string[] | undefined {
   return ids.filter((id) => SLACK_ID.test(id));
 }
 
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A cluster's name in CLUSTERS and in `/metallb ... --cluster NAME`: lower-case letters, digits and dashes. */
+export const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** `name=context[:#channel|Cchannel-id,...];...` */
 export function parseClusters(value: string, problem: (text: string) => void): ClusterSetting[] {
@@ -334,9 +311,7 @@ export function loadConfig(env: Env, command: Command): Readonly<Config> {
     approvers: readPrincipals(r, 'APPROVERS'),
     allowSelfApproval: r.bool('ALLOW_SELF_APPROVAL', false),
     approvalTtlMs: r.duration('APPROVAL_TTL', '30m'),
-    fixesRequiringApproval: fixes.filter((f): f is ConfigFixName =>
-      (FIX_NAMES as readonly string[]).includes(f),
-    ),
+    fixesRequiringApproval: fixes.filter((f): f is FixName => (FIX_NAMES as readonly string[]).includes(f)),
     workers: r.int('WORKERS', 2, 0, 64),
     clusterConcurrency: r.int('CLUSTER_CONCURRENCY', 2, 1, 64),
     backupRetention: r.int('BACKUP_RETENTION', 50, 1, 10_000),

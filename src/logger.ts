@@ -1,4 +1,6 @@
 /**
+ * Why not pino: its redaction works on known paths, and ours must catch a secret-shaped value in any field.
+ *
  * A small structured logger: one JSON object per line on stderr, with a level filter. Anything that looks like
  * a Slack token, a bearer token or a password in a URL is redacted before it is written, so a secret that
  * reaches a log call by mistake still never reaches the log.

@@ -1,6 +1,6 @@
 /**
  * Redis connections from the settings (REDIS_URL, or Sentinel). BullMQ workers need
- * `maxRetriesPerRequest: null` on their blocking connections (research/stack.md 3.2); commands issued while
+ * `maxRetriesPerRequest: null` on their blocking connections (BullMQ refuses them otherwise); commands issued while
  * handling a Slack request fail fast instead, so an ack is never held up by a Redis outage.
  */
 import { Redis, type RedisOptions } from 'ioredis';

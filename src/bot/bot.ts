@@ -117,7 +117,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         await producer.counts().catch(() => ({ waiting: 0, active: 0, delayed: 0, failed: 0 })),
       );
       metrics.setOutboxBacklog(await outbox.backlog().catch(() => 0));
-      return metrics.registry.render();
+      return metrics.registry.metrics();
     },
   };
 

@@ -1,5 +1,5 @@
 /**
- * `metallb-chatops serve` and `worker`: settings come from the environment (DESIGN.md, "Settings"), validated
+ * `metallb-chatops serve` and `worker`: settings come from the environment (README.md, "Settings"), validated
  * at start; every bad one is reported at once and the process exits 2. The process runs until SIGTERM or
  * SIGINT, then stops taking work, lets running jobs finish, and exits 0.
  */

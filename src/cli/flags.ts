@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { AppError } from '../errors';
 import type { LiveReadOptions } from './types';
-import { parseDuration, parseNamespace, parsePositiveInt } from './values';
+import { parseDurationFlag, parseNamespace, parsePositiveInt } from './values';
 
 type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean };
 
@@ -69,7 +69,7 @@ export function liveOptions(
     ...(context === undefined ? {} : { context }),
     ...(metallbNamespace === undefined ? {} : { metallbNamespace }),
     concurrency: parsePositiveInt('--concurrency', stringFlag(values, 'concurrency'), 8),
-    requestTimeoutMs: parseDuration('--request-timeout', stringFlag(values, 'request-timeout'), 30_000),
+    requestTimeoutMs: parseDurationFlag('--request-timeout', stringFlag(values, 'request-timeout'), 30_000),
     quiet,
     now,
     progress: quiet ? () => undefined : progress,

@@ -22,7 +22,7 @@ Exit status: 0 no finding reaches --fail-on, 1 one does, 2 error (nothing is pri
 const LIVE_FLAGS = `  --kubeconfig PATH          kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)
   --context NAME             kubeconfig context (default: the current context)
   --concurrency N            API requests at once (default 8)
-  --request-timeout DURATION per-request timeout, e.g. 30s, 2m (default 30s)
+  --request-timeout DURATION per-request timeout, e.g. 500ms, 30s, 1.5m (default 30s)
   --quiet                    no progress lines on stderr`;
 
 export const CHECK_HELP = `Usage: metallb-chatops check [--from-file PATH]... [flags]

@@ -1,12 +1,13 @@
 /**
  * The `--ignore FILE` mutes file: a YAML list of {id, findingId | code [+kind, namespace, name], reason,
- * expires?} (design/findings.md, "Mutes"). Validated strictly: a typo in a mute would silently un-mute a finding
+ * expires?} (README.md, "Mutes"). Validated strictly: a typo in a mute would silently un-mute a finding
  * or mute the wrong one, so every problem is an E_MUTES_INVALID naming the item and field.
  */
 import { parseDocument } from 'yaml';
 import { isFindingCode } from '../drift/catalogue';
 import type { Mute } from '../drift/model';
 import { AppError } from '../errors';
+import { yamlErrorAt } from '../yaml-error';
 
 const FIELDS = new Set(['id', 'findingId', 'code', 'kind', 'namespace', 'name', 'reason', 'expires']);
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -76,9 +77,8 @@ export function parseMutes(text: string, file: string): Mute[] {
   const doc = parseDocument(text);
   const error = doc.errors[0];
   if (error) {
-    const line = error.linePos?.[0]?.line;
-    const first = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    fail(line === undefined ? file : `${file} line ${line}`, first);
+    const { where, message } = yamlErrorAt(file, error);
+    fail(where, message);
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return [];

@@ -1,6 +1,7 @@
 /**
- * The command line: a subcommand table, global flags, and the one place errors become exit status 2 with a
- * single `error CODE: message` line on stderr (and nothing on stdout).
+ * The command line: a subcommand table, global flags, and the one place errors become exit status 2: an
+ * `error CODE: message` line on stderr (the one to grep), then a line with what to do (the code's advice), and
+ * nothing on stdout.
  */
 import { AppError, isAppError } from '../errors';
 import { botCommand } from './bot';
@@ -47,7 +48,9 @@ export async function runCli(argv: string[], io: CliIo, deps: CliDeps): Promise<
     const appError = isAppError(error)
       ? error
       : new AppError('E_INTERNAL', typeof raw === 'string' ? raw : String(error), { cause: error });
-    io.stderr.write(`error ${appError.code}: ${appError.message.replace(/\s*\n\s*/g, ' ')}\n`);
+    io.stderr.write(
+      `error ${appError.code}: ${appError.message.replace(/\s*\n\s*/g, ' ')}\n${appError.advice}\n`,
+    );
     return 2;
   }
 }

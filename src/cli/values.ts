@@ -1,5 +1,6 @@
 /** Flag value parsers: each returns the value or throws E_USAGE naming the flag and what it accepts. */
 import type { Severity } from '../drift/model';
+import { durationHint, parseDuration } from '../duration';
 import { AppError } from '../errors';
 import { OUTPUT_FORMATS, type OutputFormat } from '../report';
 
@@ -36,14 +37,11 @@ export function parseNow(value: string | undefined, clock: () => Date): Date {
   return new Date(ms);
 }
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** A duration as everywhere in the project: a number and `s`, `m`, `h` or `d` (`30s`, `1.5m`). */
-export function parseDuration(flag: string, value: string | undefined, fallbackMs: number): number {
+/** A duration flag (src/duration.ts: the grammar of settings and Slack too); zero is refused. */
+export function parseDurationFlag(flag: string, value: string | undefined, fallbackMs: number): number {
   if (value === undefined) return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
-  const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2]!]!) : NaN;
-  if (!(ms > 0)) throw usage(`${flag} must be a duration above zero such as 30s, 2m or 1h, not "${value}"`);
+  const ms = parseDuration(value);
+  if (ms === undefined) throw usage(`${flag} must be ${durationHint()}, not "${value}"`);
   return ms;
 }
 

@@ -240,14 +240,6 @@ export function rangeSize(range: AddressRange): bigint {
   return range.end - range.start + 1n;
 }
 
-export function rangeContains(range: AddressRange, ip: IpAddress): boolean {
-  return range.family === ip.family && range.start <= ip.value && ip.value <= range.end;
-}
-
-export function rangesOverlap(a: AddressRange, b: AddressRange): boolean {
-  return a.family === b.family && a.start <= b.end && b.start <= a.end;
-}
-
 /** Whether an IPv4 address ends in .0 or .255 (MetalLB's `avoidBuggyIPs`; never true for IPv6). */
 export function isBuggyIp(ip: IpAddress): boolean {
   if (ip.family !== 4) return false;
@@ -267,18 +259,6 @@ export function allowedCount(range: AddressRange, avoidBuggyIps: boolean): bigin
   const size = rangeSize(range);
   if (!avoidBuggyIps || range.family !== 4) return size;
   return size - countResidue(range.start, range.end, 0n) - countResidue(range.start, range.end, 255n);
-}
-
-/** A compact display of a range: CIDR form when it is one, `a-b` otherwise. */
-export function formatRange(range: AddressRange): string {
-  const size = rangeSize(range);
-  const bits = familyBits(range.family);
-  const isPowerOfTwo = (size & (size - 1n)) === 0n;
-  if (isPowerOfTwo && range.start % size === 0n) {
-    const hostBits = size.toString(2).length - 1;
-    return `${formatAddress(range.family, range.start)}/${bits - hostBits}`;
-  }
-  return `${formatAddress(range.family, range.start)}-${formatAddress(range.family, range.end)}`;
 }
 
 interface Segment<T> {

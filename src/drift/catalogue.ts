@@ -7,7 +7,7 @@ import type { FixName, Severity } from './model';
 export interface CatalogueEntry {
   severity: Severity;
   fix: FixName | null;
-  /** One line for `--help`, the README and Slack's help. */
+  /** What the code means in one line; Slack's summary by code shows it beside each code. */
   title: string;
 }
 

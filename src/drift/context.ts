@@ -217,27 +217,6 @@ function findLbClass(controller: KubeObject | undefined): string | undefined {
   return undefined;
 }
 
-/**
- * Resolves a MetalLB service annotation across both prefixes: the `metallb.io/` key wins when present (even
- * empty); on a known version below 0.14.9 only `metallb.universe.tf/` is read (research/metallb.md section 3).
- */
-export function resolveAnnotation(
-  annotations: Record<string, string>,
-  suffix: string,
-  version: Version | undefined,
-): ResolvedAnnotation | undefined {
-  const readsCurrent =
-    version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
-  const current = PREFIX_CURRENT + suffix;
-  if (readsCurrent && Object.prototype.hasOwnProperty.call(annotations, current)) {
-    return { key: current, value: annotations[current] as string };
-  }
-  const legacy = PREFIX_LEGACY + suffix;
-  if (Object.prototype.hasOwnProperty.call(annotations, legacy))
-    return { key: legacy, value: annotations[legacy] as string };
-  return undefined;
-}
-
 function buildPool(obj: KubeObject): PoolView {
   const name = nameOf(obj);
   const raw = at(obj, 'spec', 'addresses');
@@ -280,7 +259,10 @@ const ANNOTATION_KEYS = {
   sharingKey: ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'],
 } as const;
 
-/** `resolveAnnotation` with the keys and the version test worked out once per context. */
+/**
+ * A MetalLB service annotation across both prefixes: the `metallb.io/` key wins when present (even empty); on a
+ * known version below 0.14.9 (`readsCurrent` false) only `metallb.universe.tf/` is read.
+ */
 function resolveKeys(
   annotations: Record<string, string>,
   [current, legacy]: readonly [string, string],
@@ -414,7 +396,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   const poolIndex = new RangeIndex(
     pools.flatMap((pool) => pool.ranges.map((range) => ({ range, value: { pool, range } }))),
   );
-  // resolveAnnotation's version test, once: a known version below 0.14.9 reads only the legacy prefix.
+  // resolveKeys' version test, once: a known version below 0.14.9 reads only the legacy prefix.
   const readsCurrent =
     version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
   const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));

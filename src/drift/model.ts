@@ -8,16 +8,18 @@ export type Severity = 'critical' | 'warning' | 'info';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
-/** Names of the remediations of DESIGN.md ("Fixes"). */
-export type FixName =
-  | 'backup'
-  | 'restart-controller'
-  | 'restart-speakers'
-  | 'reconcile-config'
-  | 'reapply-config'
-  | 'release-ip'
-  | 'clear-stale-annotation'
-  | 'restore';
+/** Names of the remediations (ARCHITECTURE.md, "Flow of an approved fix"); settings validate against this list. */
+export const FIX_NAMES = [
+  'backup',
+  'restart-controller',
+  'restart-speakers',
+  'reconcile-config',
+  'reapply-config',
+  'release-ip',
+  'clear-stale-annotation',
+  'restore',
+] as const;
+export type FixName = (typeof FIX_NAMES)[number];
 
 /** The Kubernetes resource a finding is attached to. `namespace` is null for cluster-scoped kinds. */
 export interface ResourceRef {

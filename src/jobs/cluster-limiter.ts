@@ -1,4 +1,6 @@
 /**
+ * Why hand-written: BullMQ's group concurrency is a Pro feature, and a Redis lock (redlock) admits only one.
+ *
  * A Redis-backed counting semaphore per cluster: at most `limit` checks of one cluster run at once across all
  * workers (CLUSTER_CONCURRENCY). Each holder has a lease that is renewed while it works, so a worker that dies
  * frees its slot when the lease runs out.

@@ -1,8 +1,8 @@
 /**
  * Redis-backed single flight: concurrent callers of the same key within a window share one result, across
- * every worker process (DESIGN.md, "Scale": checks of one cluster share one snapshot so a busy channel never
- * floods the API server). The first caller computes; the others wait for its result; a result stays shareable
- * for `windowMs` after it was made. A fresh caller takes only a result whose computation began after its call.
+ * every worker process (README.md, "Scale", and docs/adr/0004-single-flight-shares-reports.md: checks of one
+ * cluster share one snapshot so a busy channel never floods the API server). The first caller computes; the
+ * others wait for its result; a result stays shareable for `windowMs` after it was made. A fresh caller takes only a result whose computation began after its call.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';

@@ -1,4 +1,6 @@
 /**
+ * Why not client-node's API classes: they neither retry nor honour Retry-After, and return rewritten objects.
+ *
  * Requests with the guarantees every caller needs: a bounded number in flight, a timeout on each, retries of 429
  * and 5xx (honouring `Retry-After`) and of dropped connections on reads, paginated lists, and errors mapped once,
  * in errors.ts, to a KubernetesApiError.

@@ -1,6 +1,6 @@
 /**
  * Where each kind the engine reads lives in the API, and how widely it is read. Versions follow
- * research/metallb.md section 1.1: every MetalLB kind is served at v1beta1 except BGPPeer, stored at v1beta2.
+ * MetalLB's CRDs: every MetalLB kind is served at v1beta1 except BGPPeer, stored at v1beta2.
  */
 import { AppError } from '../errors';
 import type { RequestTarget } from './errors';

@@ -1,4 +1,6 @@
 /**
+ * Why not p-limit: it is ESM-only since v4 (Jest on Node 20 would have to transform it) for a few lines.
+ *
  * A counting semaphore: at most `limit` tasks run at once, the rest wait in arrival order. Bounds how many
  * requests one read sends to the API server however many lists and pods it covers.
  */

@@ -1,4 +1,6 @@
 /**
+ * Why not p-retry: the policy reads Kubernetes statuses and Retry-After, and stays pure for table tests.
+ *
  * Retry policy of API requests: which answers are worth another try and how long to wait before it. Pure, so
  * the policy is tested without a server; the clock and randomness are passed in.
  */

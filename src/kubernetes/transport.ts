@@ -1,4 +1,6 @@
 /**
+ * Why raw HTTP beside client-node: its typed APIs rewrite objects (below); we keep its kubeconfig and auth.
+ *
  * One HTTP exchange with the API server, authenticated by the kubeconfig. Answers are returned raw (status,
  * headers, text) so objects reach the Snapshot exactly as the server wrote them, as in a `kubectl get -o json`
  * dump: the generated typed clients would turn timestamps into Date objects and drop fields they do not know.

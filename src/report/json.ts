@@ -1,4 +1,4 @@
-/** `--output json`: the report object of design/findings.md, exactly, with a 2-space indent. */
+/** `--output json`: the report object (a stable contract, README.md "What it finds"), with a 2-space indent. */
 import type { Report } from '../drift/model';
 
 export function renderJson(report: Report): string {

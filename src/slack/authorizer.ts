@@ -1,5 +1,5 @@
 /**
- * Who may do what (DESIGN.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
+ * Who may do what (README.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
  * and members of the listed user groups (resolved and cached by principals.ts).
  */
 import type { Authorizer } from './handlers';

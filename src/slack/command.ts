@@ -2,6 +2,8 @@
  * Parsing the text of `/metallb ...` (pure). A command that does not parse yields a message saying what was
  * wrong; the handler shows it with the usage, never a stack trace.
  */
+import { CLUSTER_NAME } from '../config';
+import { durationHint, parseDuration } from '../duration';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
@@ -10,7 +12,7 @@ export type SlackCommand =
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
-/** Subcommands DESIGN.md lists that later releases add; named so the answer can say they are not here yet. */
+/** Subcommands that later releases add; named so the answer can say they are not here yet. */
 const LATER = new Set([
   'fix',
   'backup',
@@ -49,7 +51,19 @@ export function tokenize(text: string): { ok: true; words: string[] } | { ok: fa
   return { ok: true, words };
 }
 
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The value of a duration option (`--for 7d` of the coming `mute`), in the grammar of settings and CLI flags, so
+ * `/metallb` and the terminal accept the same spellings.
+ */
+export function parseDurationOption(
+  flag: string,
+  value: string | undefined,
+): { ok: true; ms: number } | { ok: false; problem: string } {
+  const ms = value === undefined ? undefined : parseDuration(value);
+  if (ms === undefined)
+    return { ok: false, problem: `${flag} needs ${durationHint()} (got "${value ?? ''}")` };
+  return { ok: true, ms };
+}
 
 function parseCheck(args: string[]): ParseResult {
   let cluster: string | undefined;

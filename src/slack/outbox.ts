@@ -1,5 +1,5 @@
 /**
- * The Redis outbox (DESIGN.md, "Delivery to Slack"). Jobs append messages to a per-thread list and return at
+ * The Redis outbox (docs/adr/0003-outbox-delivery.md). Jobs append messages to a per-thread list and return at
  * once; a sender delivers each thread in order, honours `ratelimited`, retries while Slack is down, and keeps
  * undelivered messages across restarts (they live in Redis). Any number of senders may run: a lease per thread
  * makes one of them deliver it, in order.

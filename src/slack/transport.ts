@@ -88,7 +88,7 @@ async function classified<T>(call: () => Promise<T>): Promise<T> {
 
 /**
  * The transport over the real WebClient. Retries are off and rate limits are rejected, so a slow or limited
- * Slack never holds a sender: the outbox itself waits and retries (DESIGN.md, "Delivery to Slack").
+ * Slack never holds a sender: the outbox itself waits and retries (docs/adr/0003-outbox-delivery.md).
  */
 export function webClientTransport(options: {
   token: string;

@@ -4,6 +4,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { AppError } from '../errors';
+import { yamlErrorAt } from '../yaml-error';
 import type { KubeObject } from '../drift/model';
 
 /** Objects found in one input, with notes about what was skipped. */
@@ -20,11 +21,6 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** `ServiceList` -> `Service`; `List` (untyped) -> undefined. */
 function itemKindOf(listKind: string): string | undefined {
   return listKind.length > 'List'.length ? listKind.slice(0, -'List'.length) : undefined;
-}
-
-/** yaml's messages end with " at line N, column M:" and a code frame; the CLI error is one line. */
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }
 
 function collect(value: unknown, where: string, out: ParsedInput, inherited?: Record<string, unknown>): void {
@@ -84,9 +80,8 @@ export function parseDumpText(text: string, name: string): ParsedInput {
   docs.forEach((doc, i) => {
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line;
-      const at = line === undefined ? '' : ` line ${line}`;
-      throw new AppError('E_INPUT_SYNTAX', `${name}${at}: ${firstLine(error.message)}`, { cause: error });
+      const { where, message } = yamlErrorAt(name, error);
+      throw new AppError('E_INPUT_SYNTAX', `${where}: ${message}`, { cause: error });
     }
     const where = docs.length > 1 ? `${name} document ${i + 1}` : name;
     collect(doc.toJS({ maxAliasCount: 1000 }) as unknown, where, out);

@@ -1,5 +1,6 @@
-import { loadConfig, parseDuration } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import { AppError } from '../../src/errors';
+import { DURATION_CASES, withoutZero } from './duration-cases';
 
 const serveEnv = { SLACK_BOT_TOKEN: 'xoxb-1-secret-bot', SLACK_APP_TOKEN: 'xapp-1-secret-app' };
 
@@ -124,18 +125,25 @@ describe('loadConfig', () => {
   });
 });
 
-describe('parseDuration', () => {
-  it.each([
-    ['30s', 30_000],
-    ['5m', 300_000],
-    ['1h', 3_600_000],
-    ['7d', 604_800_000],
-    ['0', 0],
-    ['250ms', 250],
-    ['5', undefined],
-    ['1w', undefined],
-    ['-5m', undefined],
-  ])('reads %s as %s', (text, ms) => {
-    expect(parseDuration(text)).toBe(ms);
+describe('duration settings', () => {
+  it.each(DURATION_CASES)('reads SINGLE_FLIGHT_WINDOW=$text as $ms (zero allowed)', ({ text, ms }) => {
+    if (ms === undefined) {
+      expect(configError({ ...serveEnv, SINGLE_FLIGHT_WINDOW: text }).message).toContain(
+        `SINGLE_FLIGHT_WINDOW: must be a duration such as 250ms, 30s, 1.5m, 2h or 7d, or 0 (got "${text}")`,
+      );
+    } else {
+      expect(loadConfig({ ...serveEnv, SINGLE_FLIGHT_WINDOW: text }, 'serve').singleFlightWindowMs).toBe(ms);
+    }
+  });
+
+  it.each(DURATION_CASES)('reads API_TIMEOUT=$text as $ms (zero refused)', (c) => {
+    const ms = withoutZero(c);
+    if (ms === undefined) {
+      expect(configError({ ...serveEnv, API_TIMEOUT: c.text }).message).toContain(
+        `API_TIMEOUT: must be a duration above zero such as 250ms, 30s, 1.5m, 2h or 7d (got "${c.text}")`,
+      );
+    } else {
+      expect(loadConfig({ ...serveEnv, API_TIMEOUT: c.text }, 'serve').apiTimeoutMs).toBe(ms);
+    }
   });
 });

@@ -4,6 +4,9 @@
  * lines; anything else is kept as plain text. Used on dumps and by the live-cluster reader, so it never throws.
  */
 
+/** Lines of a pod's log a check looks at: the live reader asks for this many, a dump is cut to the same. */
+export const LOG_LINE_LIMIT = 5000;
+
 /** One log line, as far as it could be understood. */
 export interface LogLine {
   /** The line's own time (`ts`), else the kubectl `--timestamps` prefix; absent when neither parses. */

@@ -2,6 +2,7 @@
  * Views of a check: the parent message in the channel and the messages of its thread (pure: report in,
  * Block Kit out).
  */
+import { CATALOGUE, isFindingCode } from '../../drift/catalogue';
 import type { Finding, Report, Severity } from '../../drift/model';
 import { resourceText } from '../../report/resource';
 import { chunkMessages, context, escapeText, sections, type Block, type SlackMessage } from './blocks';
@@ -125,7 +126,8 @@ export function codeSummaryMessages(report: Report): SlackMessage[] {
   const lines = groupByCode(report.findings).map((g) => {
     const examples = g.findings.slice(0, 3).map((f) => escapeText(resourceText(f.resource)));
     const more = g.findings.length > 3 ? ` and ${g.findings.length - 3} more` : '';
-    return `${SEVERITY_ICON[g.severity]} *${g.code}* ×${g.findings.length}: ${examples.join(', ')}${more}`;
+    const title = isFindingCode(g.code) ? `${escapeText(CATALOGUE[g.code].title)}: ` : '';
+    return `${SEVERITY_ICON[g.severity]} *${g.code}* ×${g.findings.length}: ${title}${examples.join(', ')}${more}`;
   });
   const intro = `${report.findings.length} findings, more than ${MAX_THREAD_FINDINGS} for a thread: the summary by code is below, the full report is attached as Markdown and JSON.`;
   return chunkMessages(

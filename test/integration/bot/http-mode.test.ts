@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CHECK_QUEUE } from '../../../src/jobs/job-kinds';
@@ -17,6 +19,15 @@ import {
   type KubeCluster,
   type StartedBot,
 } from './harness';
+
+/** The metric names the README's "Health" paragraph promises on /metrics. */
+function readmeMetricNames(): string[] {
+  const readme = readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+  const health = readme.slice(readme.indexOf('Health: '), readme.indexOf('### Settings'));
+  return [...health.matchAll(/`((?:metallb_chatops|process|nodejs)_[a-z_]+)(?:\{[a-z,]*\})?`/g)].map(
+    (m) => m[1]!,
+  );
+}
 
 const prefix = testPrefix('bot-http');
 let slack: SlackStandIn;
@@ -319,7 +330,7 @@ describe('the bot in HTTP mode, end to end', () => {
     expect(shown).toContain('MetalLB 0.14.9');
   });
 
-  it('serves /healthz, /readyz with Redis up, and /metrics with the documented series', async () => {
+  it('serves /healthz, /readyz with Redis up, and /metrics with every series the README lists', async () => {
     const health = await fetch(`${started.baseUrl}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${started.baseUrl}/readyz`);
@@ -329,19 +340,14 @@ describe('the bot in HTTP mode, end to end', () => {
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
     const text = await metrics.text();
-    for (const [name, type] of [
-      ['metallb_chatops_slack_requests_total', 'counter'],
-      ['metallb_chatops_checks_total', 'counter'],
-      ['metallb_chatops_check_duration_seconds', 'histogram'],
-      ['metallb_chatops_findings', 'gauge'],
-      ['metallb_chatops_queue_jobs', 'gauge'],
-      ['metallb_chatops_outbox_backlog', 'gauge'],
-      ['metallb_chatops_outbox_delivered_total', 'counter'],
-      ['metallb_chatops_outbox_dropped_total', 'counter'],
-      ['metallb_chatops_outbox_retries_total', 'counter'],
-    ]) {
-      expect(text).toContain(`# TYPE ${name} ${type}\n`);
-    }
+    const documented = readmeMetricNames();
+    expect(documented).toEqual(
+      expect.arrayContaining(['metallb_chatops_checks_total', 'process_cpu_seconds_total']),
+    );
+    const served = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    expect(documented.filter((name) => !served.has(name))).toEqual([]);
+    expect(text).toContain('# TYPE metallb_chatops_check_duration_seconds histogram\n');
+    expect(text).toContain('# TYPE metallb_chatops_findings gauge\n');
     expect(text).toMatch(/metallb_chatops_checks_total\{cluster="drifted",outcome="ok"\} \d+/);
     expect(text).toMatch(/metallb_chatops_slack_requests_total\{command="check",outcome="refused"\} 1/);
     expect(text).toMatch(/metallb_chatops_findings\{cluster="drifted",severity="critical"\} [1-9]/);

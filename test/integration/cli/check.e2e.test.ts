@@ -2,8 +2,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../../src/drift/model';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../../src/errors';
 import { CLI_SCENARIOS, SCENARIO_NOW, fixturePath } from '../../fixtures/scenarios';
 import { runBin } from './run-bin';
+
+/** Exit-2 stderr: the `error CODE: message` line, then the code's advice, and nothing else. */
+function expectErrorLines(stderr: string, message: RegExp): void {
+  const [error = '', advice, ...rest] = stderr.trimEnd().split('\n');
+  expect(error).toMatch(message);
+  const code = /^error (E_[A-Z_]+):/.exec(error)?.[1] as ErrorCode;
+  expect([advice, ...rest]).toEqual([ERROR_CATALOGUE[code]]);
+}
 
 const resources = (report: Report) =>
   report.findings.map((f) => ({
@@ -229,14 +238,16 @@ describe('metallb-chatops errors', () => {
       /^error E_KUBECONFIG: the kubeconfig could not be loaded: ENOENT: .*\/nonexistent\/kubeconfig'$/,
     ],
     ['dump without --out', ['dump', '--from-file', fixture], /^error E_USAGE: dump: --out DIR is required$/],
-  ])('exits 2 on %s with one line on stderr and nothing on stdout', async (_what, args, message) => {
-    const result = await runBin(args);
-    expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.endsWith('\n')).toBe(true);
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr.trimEnd()).toMatch(message);
-  });
+  ])(
+    'exits 2 on %s with the error and what to do on stderr, nothing on stdout',
+    async (_what, args, message) => {
+      const result = await runBin(args);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.endsWith('\n')).toBe(true);
+      expectErrorLines(result.stderr, message);
+    },
+  );
 
   it.each([
     [
@@ -276,8 +287,7 @@ describe('metallb-chatops errors', () => {
     const result = await runBin(args);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr.trimEnd()).toMatch(message);
+    expectErrorLines(result.stderr, message);
   });
 });
 

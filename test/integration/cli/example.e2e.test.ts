@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../../src/drift/model';
+import { ERROR_CATALOGUE } from '../../../src/errors';
 import { REPO_ROOT, runBin } from './run-bin';
 
 const EXAMPLE = path.join(REPO_ROOT, 'examples', 'drifted-cluster');
@@ -70,6 +71,7 @@ describe('the bundled example (npm run demo)', () => {
     const result = await runBin(['dump', '--from-file', EXAMPLE, '--out', EXAMPLE]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^error E_USAGE: dump: --out .* is not empty\n$/);
+    expect(result.stderr).toMatch(/^error E_USAGE: dump: --out .* is not empty\n/);
+    expect(result.stderr.slice(result.stderr.indexOf('\n') + 1)).toBe(`${ERROR_CATALOGUE.E_USAGE}\n`);
   });
 });

@@ -30,7 +30,8 @@ interface ScenarioRuns {
 
 // Notes only a live read can give: the stand-in, like a cluster without those CRDs, answers 404 for MetalLB kinds
 // it holds no CRD or object of, and a fixture without a controller Deployment leaves the namespace assumed. A
-// dump has no place for notes (design/findings.md, dump layout), so `dump` prints them and the re-check has none.
+// dump has no place for notes (docs/live-clusters.md, "Making a dump"), so `dump` prints them and the re-check
+// has none.
 const LIVE_ONLY_NOTE = /is not installed \(404\)|no MetalLB controller Deployment found by its labels/;
 
 async function runScenario(scenario: CliScenario): Promise<ScenarioRuns> {

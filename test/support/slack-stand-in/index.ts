@@ -35,7 +35,7 @@ export interface SlackStandInOptions {
   usergroups?: Record<string, string[]>;
 }
 
-/** Slack allows a response_url to be used up to 5 times (research/stack.md 1.4). */
+/** Slack allows a response_url to be used up to 5 times (Slack's docs on handling slash commands). */
 const RESPONSE_URL_USES = 5;
 
 export interface SlackStandIn {

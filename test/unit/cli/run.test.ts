@@ -5,9 +5,10 @@ import { Readable } from 'node:stream';
 import { runCli } from '../../../src/cli/run';
 import type { CliDeps, CliIo, LiveReadOptions } from '../../../src/cli/types';
 import type { Report, Snapshot } from '../../../src/drift/model';
-import { AppError } from '../../../src/errors';
+import { AppError, ERROR_CATALOGUE } from '../../../src/errors';
 import { loadDump } from '../../../src/snapshot/load';
 import { fixturePath } from '../../fixtures/scenarios';
+import { DURATION_CASES, withoutZero } from '../duration-cases';
 
 interface Run {
   code: number;
@@ -109,13 +110,15 @@ describe('runCli with a live cluster', () => {
     });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe('x\nerror E_FORBIDDEN: services: forbidden (403)\n');
+    expect(result.stderr).toBe(
+      `x\nerror E_FORBIDDEN: services: forbidden (403)\n${ERROR_CATALOGUE.E_FORBIDDEN}\n`,
+    );
   });
 
-  it('reports an unexpected failure as E_INTERNAL on one line', async () => {
+  it('reports an unexpected failure as E_INTERNAL on one line, and what to do on the next', async () => {
     const result = await run(['check'], { failure: new Error('boom\n  at somewhere') as AppError });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('error E_INTERNAL: boom at somewhere\n');
+    expect(result.stderr).toBe(`error E_INTERNAL: boom at somewhere\n${ERROR_CATALOGUE.E_INTERNAL}\n`);
   });
 
   it('uses the metallb namespace flag in the report', async () => {
@@ -169,14 +172,28 @@ describe('runCli with a live cluster', () => {
     [['check', 'extra'], /^error E_USAGE: check: unexpected argument "extra"$/],
     [['check', '--output'], /^error E_USAGE: check: Option '--output <value>' argument missing$/],
     [['check', '--metallb-namespace', 'Metal_LB'], /--metallb-namespace must be a namespace name/],
-    [['check', '--request-timeout', '0s'], /--request-timeout must be a duration above zero/],
     [['check', '--now', '2026-13-45T00:00:00Z'], /--now must be an ISO-8601 time/],
   ])('refuses %j before reading anything', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.reads).toEqual([]);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd()).toMatch(message);
+    const [error, advice, ...rest] = result.stderr.trimEnd().split('\n');
+    expect(error).toMatch(message);
+    expect([advice, ...rest]).toEqual([ERROR_CATALOGUE.E_USAGE]);
+  });
+
+  it.each(DURATION_CASES)('reads --request-timeout $text as $ms (zero refused)', async (c) => {
+    const ms = withoutZero(c);
+    const result = await run(['check', `--request-timeout=${c.text}`, '--output', 'json']);
+    if (ms === undefined) {
+      expect(result).toMatchObject({ code: 2, reads: [], stdout: '' });
+      expect(result.stderr).toContain(
+        `error E_USAGE: --request-timeout must be a duration above zero such as 250ms, 30s, 1.5m, 2h or 7d, not "${c.text}"`,
+      );
+    } else {
+      expect(result.reads.map((r) => r.requestTimeoutMs)).toEqual([ms]);
+    }
   });
 
   it('prints the version it was built with', async () => {

@@ -1,4 +1,5 @@
-import { parseCommand, tokenize } from '../../../src/slack/command';
+import { parseCommand, parseDurationOption, tokenize } from '../../../src/slack/command';
+import { DURATION_CASES, withoutZero } from '../duration-cases';
 
 describe('parseCommand', () => {
   it.each([
@@ -38,5 +39,23 @@ describe('tokenize', () => {
 
   it('keeps an empty quoted word', () => {
     expect(tokenize('a "" b')).toEqual({ ok: true, words: ['a', '', 'b'] });
+  });
+});
+
+describe('parseDurationOption', () => {
+  it.each(DURATION_CASES)('reads --for $text as $ms (zero refused)', (c) => {
+    const ms = withoutZero(c);
+    expect(parseDurationOption('--for', c.text)).toEqual(
+      ms === undefined
+        ? {
+            ok: false,
+            problem: `--for needs a duration above zero such as 250ms, 30s, 1.5m, 2h or 7d (got "${c.text}")`,
+          }
+        : { ok: true, ms },
+    );
+  });
+
+  it('says a missing value is missing', () => {
+    expect(parseDurationOption('--for', undefined)).toMatchObject({ ok: false });
   });
 });

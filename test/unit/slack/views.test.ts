@@ -1,6 +1,8 @@
+import { CATALOGUE } from '../../../src/drift/catalogue';
 import type { Finding, Report } from '../../../src/drift/model';
 import { MAX_BLOCKS, MAX_TEXT, splitText, type Block } from '../../../src/slack/views/blocks';
 import { checkSummaryMessage, checkThread, MAX_THREAD_FINDINGS } from '../../../src/slack/views/check';
+import { ERROR_CATALOGUE } from '../../../src/errors';
 import { errorMessage } from '../../../src/slack/views/help';
 
 function finding(i: number, overrides: Partial<Finding> = {}): Finding {
@@ -109,7 +111,9 @@ describe('check views', () => {
     const thread = checkThread(report(findings));
     expect(thread.attachReport).toBe(true);
     expect(thread.messages).toHaveLength(1);
-    expect(allText(thread.messages[0]!.blocks)).toContain('IP_OUTSIDE_POOLS* ×21');
+    expect(allText(thread.messages[0]!.blocks)).toContain(
+      `IP_OUTSIDE_POOLS* ×21: ${CATALOGUE.IP_OUTSIDE_POOLS.title}: `,
+    );
   });
 
   it('splits a very long finding instead of truncating it', () => {
@@ -145,6 +149,10 @@ describe('blocks', () => {
     const text = allText(message.blocks);
     expect(text).toContain('E_USAGE');
     expect(text).toContain('unknown subcommand');
+    // The advice is the line right under the error (allText is the blocks' JSON, hence the stringify).
+    expect(text).toContain(
+      JSON.stringify(`unknown subcommand "chek"\n${ERROR_CATALOGUE.E_USAGE}`).slice(1, -1),
+    );
     expect(text).toContain('/metallb check [--cluster NAME]');
   });
 });

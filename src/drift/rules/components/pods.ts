@@ -4,7 +4,7 @@
  */
 import type { AnalysisContext } from '../../context';
 import { isControllerObject, isSpeakerObject, refOf } from '../../context';
-import { isErrorLine, parseLog, type LogLine } from '../../evidence/logs';
+import { isErrorLine, LOG_LINE_LIMIT, parseLog, type LogLine } from '../../evidence/logs';
 import { parseMetrics, type MetricSet, type Sample } from '../../evidence/metrics';
 import { nameOf } from '../../fields';
 import type { KubeObject, ResourceRef } from '../../model';
@@ -19,8 +19,6 @@ export interface ComponentPod {
   label: string;
 }
 
-/** The reader keeps at most this many lines a pod; a dump is held to the same window. */
-export const LOG_LINE_LIMIT = 5000;
 const HOUR_MS = 60 * 60 * 1000;
 export const STALE_METRIC = 'metallb_k8s_client_config_stale_bool';
 /** Log phrases that mean a component refused or failed to load the stored config (research/metallb.md 4.1, 5). */

@@ -1,6 +1,6 @@
 import { isErrorLine, parseLog, parseLogLine, summaryOf } from '../../../../src/drift/evidence/logs';
 
-// Verbatim shapes from MetalLB issues (research/metallb.md section 5).
+// Verbatim shapes of lines MetalLB components write, as quoted in MetalLB's issues.
 const GOKIT_ERROR =
   '{"caller":"main.go:111","error":"new config not compatible with assigned IPs: service \\"default/hello-netbox2\\" cannot own [\\"21.31.41.52\\"] under new config","level":"error","msg":"applying new configuration failed","op":"setConfig","ts":"2022-12-22T18:10:12Z"}';
 const GOKIT_EVENT =
