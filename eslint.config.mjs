@@ -27,6 +27,23 @@ export default tseslint.config(
     },
   },
   {
+    // Production code never reaches into the test suite or the developer tools (stand-ins, harnesses).
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(test|tools)/',
+              message: 'src/ imports neither test/ nor tools/ (they import src/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The drift engine is pure: no I/O, no SDKs, no clock (STYLE.md).
     files: ['src/drift/**/*.ts'],
     rules: {
@@ -70,7 +87,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
     },

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { CHECK_QUEUE } from '../../../src/jobs/queues';
 import { service, ingressStatus } from '../../support/builders';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../support/slack-stand-in';
-import { postSigned, slashCommandRequest, type SignedResponse } from '../../support/slack-requests';
+import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../../tools/slack-stand-in';
+import { postSigned, slashCommandRequest, type SignedResponse } from '../../../tools/slack-requests';
 import {
   eventually,
   botEnv,
@@ -16,7 +16,7 @@ import {
   textOf,
   type KubeCluster,
   type StartedBot,
-} from './harness';
+} from '../../../tools/bot-harness';
 
 const prefix = testPrefix('bot-http');
 let slack: SlackStandIn;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeObject } from '../../../src/drift/model';
+import type { KubeObject } from '../../src/drift/model';
 
 /** MetalLB's log time: RFC3339 at second precision (since 0.13.2). */
 export function logTime(now: Date): string {

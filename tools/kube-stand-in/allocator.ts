@@ -1,12 +1,12 @@
-import { formatIp, isBuggyIp, type Family, type IpAddress } from '../../../src/drift/addresses';
+import { formatIp, isBuggyIp, type Family, type IpAddress } from '../../src/drift/addresses';
 import {
   allocationAdmits,
   disallowedReason,
   poolsContaining,
   requestedIpsOf,
-} from '../../../src/drift/allocation';
-import type { AnalysisContext, PoolView, ServiceView } from '../../../src/drift/context';
-import { num, strs } from '../../../src/drift/fields';
+} from '../../src/drift/allocation';
+import type { AnalysisContext, PoolView, ServiceView } from '../../src/drift/context';
+import { num, strs } from '../../src/drift/fields';
 import { goQuotedList } from './metallb-records';
 
 export type Allocation = { ok: true; ip: string; pool: string } | { ok: false; error: string };

@@ -6,9 +6,9 @@ import {
   compareVersions,
   type AnalysisContext,
   type ServiceView,
-} from '../../../src/drift/context';
-import type { KubeObject } from '../../../src/drift/model';
-import { nameOf } from '../../../src/drift/fields';
+} from '../../src/drift/context';
+import type { KubeObject } from '../../src/drift/model';
+import { nameOf } from '../../src/drift/fields';
 import { allocate, keepCheck } from './allocator';
 import type { Cluster } from './cluster';
 import { goQuotedList, logLine, serviceEvent } from './metallb-records';
