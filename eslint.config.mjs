@@ -44,6 +44,25 @@ export default tseslint.config(
     },
   },
   {
+    // The simulated MetalLB is written from MetalLB's behaviour on its own, so that a test of a fix does not check
+    // the engine against itself. Types of the snapshot are shared; no engine code is.
+    files: ['tools/kube-stand-in/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/drift(/|$)',
+              allowTypeImports: true,
+              message: 'the stand-in simulates MetalLB on its own: import only types from src/drift.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The drift engine is pure: no I/O, no SDKs, no clock (STYLE.md).
     files: ['src/drift/**/*.ts'],
     rules: {
