@@ -48,8 +48,3 @@ export function serviceEvent(
     reportingInstance: '',
   };
 }
-
-/** Go's `%q` of a string slice, as in `Assigned IP ["192.168.1.240"]`. */
-export function goQuotedList(items: readonly string[]): string {
-  return `[${items.map((i) => JSON.stringify(i)).join(' ')}]`;
-}

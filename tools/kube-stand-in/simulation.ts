@@ -11,7 +11,7 @@ import { annotationsOf, nameOf } from './object-fields';
 import { RolloutWatcher } from './rollout';
 
 /**
- * MetalLB's controller, as far as IP assignment goes (research/metallb.md section 4.1), written from MetalLB's
+ * MetalLB's controller, as far as IP assignment goes (`controller/service.go`; ./README.md), written from MetalLB's
  * behaviour in metallb/ and never from the engine's code. It assigns IPs to pending LoadBalancer services and reacts
  * to pool changes the way the simulated version does: up to 0.14.1 a pool set that strands an assigned IP is
  * refused (`reload failed, retry`) and the controller keeps the previous pools; from 0.14.2 on it honours the new
@@ -48,8 +48,11 @@ export class MetallbSimulation {
     this.rollouts = new RolloutWatcher(cluster, versionText);
     this.rollouts.changed(this.workloads());
     const initial = this.readConfig();
-    this.seenConfig = initial.text;
-    if (initial.result.ok) this.activePools = initial.result.pools;
+    // A seed config that parses counts as loaded; one that does not is refused (and logged) on the first reconcile.
+    if (initial.result.ok) {
+      this.seenConfig = initial.text;
+      this.activePools = initial.result.pools;
+    }
     for (const service of this.handledServices()) this.seenServices.set(service.request.key, service.state);
   }
 

@@ -1,6 +1,6 @@
 /**
  * The simulated MetalLB controller through the stand-in's HTTP API, case by case from MetalLB's behaviour
- * (research/metallb.md sections 2-4): what it assigns, keeps, clears and refuses, by version.
+ * (tools/kube-stand-in/README.md): what it assigns, keeps, clears and refuses, by version.
  */
 import type { KubeObject } from '../../../src/drift/model';
 import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
@@ -277,6 +277,13 @@ describe('pool changes, by version', () => {
       expect(await staleMetric(s)).toBe(version === '0.14.1' ? '1' : '0');
     },
   );
+
+  it('a seed config MetalLB cannot parse is never loaded: nothing is assigned', async () => {
+    const s = await start('0.15.3', [pool('main', ['10.0.0.0/24', '10.0.0.5-10.0.0.1']), service('web')]);
+    expect(ipOf(s, 'web')).toEqual([]);
+    expect(await controllerLog(s)).toContain('start IP \\"10.0.0.5\\" is after the end IP \\"10.0.0.1\\"');
+    expect(await staleMetric(s)).toBe('1');
+  });
 
   it('on 0.15.3 overlapping pools are refused', async () => {
     const s = await start('0.15.3', [pool('a', ['10.0.0.0/24'])]);

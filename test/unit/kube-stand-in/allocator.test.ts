@@ -1,6 +1,6 @@
 /**
- * The simulation's allocator against MetalLB's allocation rules (research sections 2-4 and "Terms" of the
- * catalogue): pools, avoidBuggyIPs, autoAssign, serviceAllocation, requested IPs and pools by version, sharing,
+ * The simulation's allocator against MetalLB's allocation rules (`internal/allocator`, `controller/service.go` in
+ * MetalLB source): pools, avoidBuggyIPs, autoAssign, serviceAllocation, requested IPs and pools by version, sharing,
  * one pool per service.
  */
 import type { KubeObject } from '../../../src/drift/model';

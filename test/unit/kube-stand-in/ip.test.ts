@@ -1,6 +1,6 @@
 /**
  * The simulation's address parser against Go's documented `net.ParseIP` / `net.ParseCIDR` / `IP.String()` and
- * MetalLB's pool entry rules (research: MetalLB's config_test cases, Go's net package docs).
+ * MetalLB's pool entry rules (MetalLB's config_test cases, Go's net package docs).
  */
 import { formatIp, isBuggy, parseIp, type Ip } from '../../../tools/kube-stand-in/metallb/ip';
 import { parseEntry } from '../../../tools/kube-stand-in/metallb/pools';

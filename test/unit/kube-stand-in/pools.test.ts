@@ -1,4 +1,4 @@
-/** The simulation's pool parser against MetalLB's config rules (research sections 1-2, "Terms" of the catalogue). */
+/** The simulation's pool parser against MetalLB's config rules (`internal/config`, its config_test cases). */
 import type { KubeObject } from '../../../src/drift/model';
 import { parsePools, type Pool } from '../../../tools/kube-stand-in/metallb/pools';
 import { parseVersion, type Version } from '../../../tools/kube-stand-in/metallb/version';

@@ -1,5 +1,5 @@
 /**
- * MetalLB's IP allocator (`internal/allocator`, research/metallb.md sections 2-4), for the simulated controller:
+ * MetalLB's IP allocator (`internal/allocator/allocator.go`), for the simulated controller:
  * which addresses a pool allows a service, sharing, the pool an assignment may stay in, and fresh assignments.
  */
 import { contains, formatIp, isBuggy, type Family, type Ip } from './ip';

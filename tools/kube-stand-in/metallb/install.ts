@@ -1,4 +1,4 @@
-/** Where MetalLB runs and which services it takes, read from its workloads (research/metallb.md sections 3 and 6). */
+/** Where MetalLB runs and which services it takes, read from its workloads (its manifests and `--lb-class`). */
 import type { KubeObject } from '../../../src/drift/model';
 import { arr, labelsOf, strs } from '../object-fields';
 

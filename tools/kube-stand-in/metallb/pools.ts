@@ -1,6 +1,6 @@
 /**
- * MetalLB's config parser as far as pools go (research/metallb.md sections 1 and 2, and "Terms" of the finding
- * catalogue): which objects are pools, what their address entries cover, and whom their serviceAllocation admits.
+ * MetalLB's config parser as far as pools go (`internal/config/config.go`; tools/kube-stand-in/README.md):
+ * which objects are pools, what their address entries cover, and whom their serviceAllocation admits.
  * A config MetalLB would refuse comes back as its error, so that the simulated controller keeps its last config.
  */
 import type { KubeObject } from '../../../src/drift/model';

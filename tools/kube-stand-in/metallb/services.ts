@@ -1,5 +1,5 @@
 /**
- * A Service as MetalLB's controller reads it (research/metallb.md section 3): whether it handles it, the IPs and
+ * A Service as MetalLB's controller reads it (`controller/service.go`): whether it handles it, the IPs and
  * the pool it requests under the annotation prefixes its version reads, its sharing key and its current IPs.
  */
 import type { KubeObject } from '../../../src/drift/model';
