@@ -32,6 +32,42 @@ export default tseslint.config(
     },
   },
   {
+    // Production code never reaches into the test suite or the developer tools (stand-ins, harnesses).
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(test|tools)/',
+              message: 'src/ imports neither test/ nor tools/ (they import src/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulated MetalLB is written from MetalLB's behaviour on its own, so that a test of a fix does not check
+    // the engine against itself. Types of the snapshot are shared; no engine code is.
+    files: ['tools/kube-stand-in/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)src/drift(/|$)',
+              allowTypeImports: true,
+              message: 'the stand-in simulates MetalLB on its own: import only types from src/drift.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The drift engine is pure: no I/O, no SDKs, no clock (ARCHITECTURE.md, module map).
     files: ['src/drift/**/*.ts'],
     rules: {
@@ -97,7 +133,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: {
       '@typescript-eslint/unbound-method': 'off',
     },

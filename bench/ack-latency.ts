@@ -9,16 +9,16 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { cleanup } from '../test/support/redis';
-import { startSlackStandIn, type SlackStandIn } from '../test/support/slack-stand-in';
-import { postSigned, slashCommandRequest, type SignedRequest } from '../test/support/slack-requests';
+import { cleanup } from '../tools/redis-cleanup';
+import { startSlackStandIn, type SlackStandIn } from '../tools/slack-stand-in';
+import { postSigned, slashCommandRequest, type SignedRequest } from '../tools/slack-requests';
 import {
   botEnv,
   SIGNING_SECRET,
   startDriftedCluster,
   startTestBot,
   tempKubeconfig,
-} from '../test/integration/bot/harness';
+} from '../tools/bot-harness';
 
 /**
  * `one-process`: one `serve` process with the default two workers (Slack front, checks and delivery share it).
@@ -54,7 +54,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
-/** Deletes the run's keys through test/support/redis.ts's cleanup, on a connection of its own. */
+/** Deletes the run's keys through tools/redis-cleanup.ts, on a connection of its own. */
 async function cleanupPrefix(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   try {

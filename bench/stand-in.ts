@@ -118,11 +118,7 @@ function measureCase(root: string, kubeconfig: string, services: number, runs: n
 }
 
 function whatIsMissing(root: string): string | undefined {
-  const parts = [
-    'dist/test/support/kube-stand-in/cli.js',
-    'dist/src/kubernetes/index.js',
-    'dist/src/main.js',
-  ];
+  const parts = ['dist/tools/kube-stand-in/cli.js', 'dist/src/kubernetes/index.js', 'dist/src/main.js'];
   const missing = parts.filter((p) => !existsSync(path.join(root, p)));
   if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0)
     missing.push('kubectl');
@@ -137,7 +133,7 @@ export async function runStandInBench(
 ): Promise<StandInResult> {
   const missing = whatIsMissing(root);
   if (missing !== undefined) return { measured: false, reason: missing };
-  const cli = path.join(root, 'dist/test/support/kube-stand-in/cli.js');
+  const cli = path.join(root, 'dist/tools/kube-stand-in/cli.js');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'metallb-chatops-bench-kube-'));
   const cases: StandInCase[] = [];
   const failures: { services: number; reason: string }[] = [];

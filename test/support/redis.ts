@@ -12,12 +12,4 @@ export function connect(options: { blocking?: boolean } = {}): Redis {
   return new Redis(REDIS_URL, { maxRetriesPerRequest: options.blocking ? null : 3, lazyConnect: false });
 }
 
-/** Deletes every key under a prefix. */
-export async function cleanup(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { cleanup } from '../../tools/redis-cleanup';

@@ -5,8 +5,8 @@ import type { Redis } from 'ioredis';
 import { CHECK_QUEUE } from '../../../src/jobs/job-kinds';
 import { service, ingressStatus } from '../../support/builders';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../support/slack-stand-in';
-import { postSigned, slashCommandRequest, type SignedResponse } from '../../support/slack-requests';
+import { startSlackStandIn, type SlackStandIn, type StoredMessage } from '../../../tools/slack-stand-in';
+import { postSigned, slashCommandRequest, type SignedResponse } from '../../../tools/slack-requests';
 import {
   eventually,
   botEnv,
@@ -18,7 +18,7 @@ import {
   textOf,
   type KubeCluster,
   type StartedBot,
-} from './harness';
+} from '../../../tools/bot-harness';
 
 /** The metric names the README's "Health" paragraph promises on /metrics. */
 function readmeMetricNames(): string[] {

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { CHECK_QUEUE } from '../../../src/jobs/job-kinds';
 import { Outbox } from '../../../src/slack/outbox';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
-import { postSigned, slashCommandRequest } from '../../support/slack-requests';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
+import { postSigned, slashCommandRequest } from '../../../tools/slack-requests';
 import {
   botEnv,
   eventually,
@@ -15,7 +15,7 @@ import {
   tempKubeconfig,
   textOf,
   type KubeCluster,
-} from './harness';
+} from '../../../tools/bot-harness';
 
 const prefix = testPrefix('bot-stop');
 let slack: SlackStandIn;

@@ -6,10 +6,10 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 import { cleanup, connect, REDIS_URL, testPrefix } from '../../support/redis';
 import { REPO_ROOT, runBin } from '../cli/run-bin';
-import { startDriftedCluster, writeKubeconfig, type KubeCluster } from './harness';
+import { startDriftedCluster, writeKubeconfig, type KubeCluster } from '../../../tools/bot-harness';
 
 const BIN = join(REPO_ROOT, 'bin', 'metallb-chatops.js');
 const prefix = testPrefix('process');

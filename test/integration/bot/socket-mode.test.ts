@@ -1,7 +1,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 import {
   APP_TOKEN,
   botEnv,
@@ -13,7 +13,7 @@ import {
   textOf,
   type KubeCluster,
   type StartedBot,
-} from './harness';
+} from '../../../tools/bot-harness';
 
 const prefix = testPrefix('bot-socket');
 let slack: SlackStandIn;

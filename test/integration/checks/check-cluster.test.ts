@@ -6,7 +6,7 @@ import { AppError } from '../../../src/errors';
 import { ClusterLimiter } from '../../../src/jobs/cluster-limiter';
 import { SingleFlight } from '../../../src/jobs/single-flight';
 import { connectMetalLbCluster } from '../../../src/kubernetes';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { cleanup, connect, testPrefix } from '../../support/redis';
 import { metallbCluster, service } from '../kubernetes/cluster-fixture';
 

@@ -51,14 +51,14 @@ describe('the kube-stand-in command', () => {
           'node',
         ],
         ...['--esModuleInterop', '--skipLibCheck', '--resolveJsonModule', '--types', 'node'],
-        join(ROOT, 'test/support/kube-stand-in/cli.ts'),
+        join(ROOT, 'tools/kube-stand-in/cli.ts'),
       ],
       { cwd: ROOT },
     ).catch((error: { stdout?: string }) => {
       // Type errors elsewhere in the tree still emit JavaScript; only a missing output is fatal (checked below).
       return error;
     });
-    cli = join(out, 'test/support/kube-stand-in/cli.js');
+    cli = join(out, 'tools/kube-stand-in/cli.js');
     await readFile(cli);
   }, 120_000);
 

@@ -6,7 +6,7 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { CONTROLLER_POD, metallbCluster, pool, service } from './seed';
 
 const POOLS = {

@@ -1,4 +1,4 @@
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { pool } from './seed';
 
 async function getJson<T>(standIn: KubeStandIn, path: string): Promise<T> {

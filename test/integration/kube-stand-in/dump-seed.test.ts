@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 
 const DUMP = join(__dirname, 'fixtures', 'dump');
 const POD = 'controller-5c8d9f7b6-qx2lp';

@@ -1,4 +1,4 @@
-import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, pool } from './seed';
 
 const POOLS_PATH = '/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools';

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../../src/drift/model';
-import { applyPatch, jsonPatch, mergePatch, strategicMergePatch } from '../../support/kube-stand-in/patch';
-import { fieldFilter, labelFilter, paginate } from '../../support/kube-stand-in/query';
+import { applyPatch, jsonPatch, mergePatch, strategicMergePatch } from '../../../tools/kube-stand-in/patch';
+import { fieldFilter, labelFilter, paginate } from '../../../tools/kube-stand-in/query';
 
 const deployment = {
   metadata: { name: 'controller', annotations: { a: '1' } },

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../../src/drift/model';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { CONTROLLER_POD, metallbCluster, pool, service } from './seed';
 
 const POOLS = '/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools';

@@ -5,7 +5,7 @@ import { annotationsOf, at, nameOf, str } from '../../../src/drift/fields';
 import type { KubeObject } from '../../../src/drift/model';
 import { AppError } from '../../../src/errors';
 import { connectMetalLbCluster, KubernetesApiError, type MetalLbCluster } from '../../../src/kubernetes';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster } from './cluster-fixture';
 
 const now = new Date();

@@ -7,7 +7,7 @@ import type { Snapshot } from '../../../src/drift/model';
 import { analyze } from '../../../src/drift/analyze';
 import { AppError } from '../../../src/errors';
 import { connectMetalLbCluster, type ConnectOptions, type SnapshotRead } from '../../../src/kubernetes';
-import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, SERVICE_NAMES } from './cluster-fixture';
 
 const now = new Date();

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Finding, Report } from '../../../src/drift/model';
-import { startKubeStandIn, type KubeStandIn, type KubeStandInOptions } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn, type KubeStandInOptions } from '../../../tools/kube-stand-in';
 import { runBin, type BinResult } from '../cli/run-bin';
 
 export { REPO_ROOT, runBin, type BinResult } from '../cli/run-bin';

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../../src/drift/model';
 import { READ_KINDS } from '../../../src/kubernetes/kinds';
-import type { RecordedRequest } from '../../support/kube-stand-in';
+import type { RecordedRequest } from '../../../tools/kube-stand-in';
 import { SCENARIO_NOW } from '../../fixtures/scenarios';
 import { metallbCluster } from '../kubernetes/cluster-fixture';
 import { checkLive, REPO_ROOT, startLiveCluster, type LiveCluster } from './harness';

@@ -5,7 +5,7 @@ import type { ClusterSetting } from '../../../src/config';
 import { connectMetalLbCluster } from '../../../src/kubernetes';
 import { LastCheckStore } from '../../../src/observability/last-check';
 import { gatherStatus } from '../../../src/observability/status';
-import { startKubeStandIn, type KubeStandIn } from '../../support/kube-stand-in';
+import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { cleanup, connect, testPrefix } from '../../support/redis';
 import { sampleReport } from '../../unit/report/sample-report';
 import { metallbCluster } from '../kubernetes/cluster-fixture';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { Outbox, OutboxSender, type NewOutboxItem } from '../../../src/slack/outbox';
 import { webClientTransport } from '../../../src/slack/transport';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 
 let slack: SlackStandIn;
 let redis: Redis;

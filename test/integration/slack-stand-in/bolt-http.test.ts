@@ -1,14 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, LogLevel } from '@slack/bolt';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 import {
   blockActionsRequest,
   postSigned,
   slashCommandRequest,
   signRequest,
   type SigningOptions,
-} from '../../support/slack-requests';
+} from '../../../tools/slack-requests';
 
 const signingSecret = 'test-signing-secret';
 const signing: SigningOptions = { signingSecret };

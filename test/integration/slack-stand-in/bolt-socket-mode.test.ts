@@ -1,5 +1,5 @@
 import { App, LogLevel } from '@slack/bolt';
-import { blockActionsPayload, startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { blockActionsPayload, startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 
 let standIn: SlackStandIn;
 let app: App;

@@ -5,7 +5,7 @@ import {
   slackSignature,
   slashCommandRequest,
   type SignedRequest,
-} from '../../support/slack-requests';
+} from '../../../tools/slack-requests';
 
 const signingSecret = 'test-signing-secret';
 const responseUrl = 'http://127.0.0.1:1/response/r1';

@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { startSlackStandIn, type SlackStandIn } from '../../support/slack-stand-in';
+import { startSlackStandIn, type SlackStandIn } from '../../../tools/slack-stand-in';
 
 const { WebClient, WebAPIPlatformError, WebAPIHTTPError, WebAPIRateLimitedError, WebAPIRequestError } =
   webApi;

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../../src/drift/model';
-import { arr, str } from '../../../src/drift/fields';
+import type { KubeObject } from '../../src/drift/model';
+import { arr, str } from './object-fields';
 
 /** A REST resource the stand-in serves: one kind, its plural, the versions it is served at. */
 export interface ResourceType {

@@ -1,5 +1,5 @@
-import type { KubeObject } from '../../../src/drift/model';
-import { at, labelsOf } from '../../../src/drift/fields';
+import type { KubeObject } from '../../src/drift/model';
+import { at, labelsOf } from './object-fields';
 import { StatusError } from './status';
 
 type Requirement = (labels: Record<string, string>) => boolean;

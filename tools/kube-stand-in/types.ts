@@ -1,4 +1,4 @@
-import type { KubeObject, Snapshot } from '../../../src/drift/model';
+import type { KubeObject, Snapshot } from '../../src/drift/model';
 
 /**
  * One injected fault. `path` is a regular expression matched against the request path (without the query);

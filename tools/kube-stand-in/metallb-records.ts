@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeObject } from '../../../src/drift/model';
+import type { KubeObject } from '../../src/drift/model';
 
 /** MetalLB's log time: RFC3339 at second precision (since 0.13.2). */
 export function logTime(now: Date): string {
@@ -47,9 +47,4 @@ export function serviceEvent(
     reportingComponent: 'metallb-controller',
     reportingInstance: '',
   };
-}
-
-/** Go's `%q` of a string slice, as in `Assigned IP ["192.168.1.240"]`. */
-export function goQuotedList(items: readonly string[]): string {
-  return `[${items.map((i) => JSON.stringify(i)).join(' ')}]`;
 }

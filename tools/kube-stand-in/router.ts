@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { KubeObject } from '../../../src/drift/model';
+import type { KubeObject } from '../../src/drift/model';
 import type { Cluster } from './cluster';
 import { apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from './discovery';
 import { apiVersionOf, type ResourceType } from './kinds';

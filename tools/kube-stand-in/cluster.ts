@@ -1,4 +1,4 @@
-import type { KubeObject, Snapshot } from '../../../src/drift/model';
+import type { KubeObject, Snapshot } from '../../src/drift/model';
 import { BUILTIN_TYPES, TypeRegistry, typeFromCrd, typeFromObject, type ResourceType } from './kinds';
 import { ObjectStore } from './store';
 

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import type { Snapshot } from '../../../src/drift/model';
-import { loadDump } from '../../../src/snapshot/load';
+import type { Snapshot } from '../../src/drift/model';
+import { loadDump } from '../../src/snapshot/load';
 import { Cluster } from './cluster';
 import { kubeconfigFor } from './kubeconfig';
 import { listen } from './server';

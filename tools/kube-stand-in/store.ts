@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KubeObject } from '../../../src/drift/model';
+import type { KubeObject } from '../../src/drift/model';
 import { apiVersionOf, type ResourceType } from './kinds';
 import { notFound, StatusError } from './status';
 

@@ -6,21 +6,21 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startBot, type RunningBot } from '../../../src/bot/bot';
-import { loadConfig, type Env } from '../../../src/config';
-import type { KubeObject } from '../../../src/drift/model';
-import { connectClusters } from '../../../src/clusters';
-import { createLogger, type Logger } from '../../../src/logger';
-import { startKubeStandIn, type FaultRule, type KubeStandIn } from '../../support/kube-stand-in';
-import type { SlackStandIn } from '../../support/slack-stand-in';
+import { startBot, type RunningBot } from '../src/bot/bot';
+import { loadConfig, type Env } from '../src/config';
+import type { KubeObject } from '../src/drift/model';
+import { connectClusters } from '../src/clusters';
+import { createLogger, type Logger } from '../src/logger';
+import { startKubeStandIn, type FaultRule, type KubeStandIn } from './kube-stand-in';
+import type { SlackStandIn } from './slack-stand-in';
 
 export const SIGNING_SECRET = 'bot-e2e-signing-secret';
 export const BOT_TOKEN = 'xoxb-bot-e2e';
 export const APP_TOKEN = 'xapp-1-bot-e2e';
 
 /** The drifted example dump (examples/drifted-cluster), resolved from the repository root. */
-export function driftedDumpPath(root = resolve(__dirname, '..', '..', '..')): string {
-  // Compiled to dist/test/integration/bot for the bench: the repository root is one level further up.
+export function driftedDumpPath(root = resolve(__dirname, '..')): string {
+  // Compiled to dist/tools for the bench: the repository root is one level further up.
   const fromDist = resolve(root, '..', 'examples', 'drifted-cluster');
   return root.endsWith('dist') ? fromDist : resolve(root, 'examples', 'drifted-cluster');
 }

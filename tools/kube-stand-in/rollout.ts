@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { KubeObject } from '../../../src/drift/model';
-import { at, labelsOf, nameOf, strMap } from '../../../src/drift/fields';
+import type { KubeObject } from '../../src/drift/model';
+import { at, labelsOf, nameOf, strMap } from './object-fields';
 import type { Cluster } from './cluster';
 import { logLine, logTime } from './metallb-records';
 
