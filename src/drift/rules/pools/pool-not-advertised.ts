@@ -47,7 +47,7 @@ export const poolNotAdvertised: Rule = {
         severity: services.length > 0 ? 'critical' : 'warning',
         resource: pool.ref,
         message:
-          `IPAddressPool ${pool.name} has no L2Advertisement or BGPAdvertisement: ${impact} ` +
+          `${pool.ref.kind} ${pool.name} has no L2Advertisement or BGPAdvertisement: ${impact} ` +
           `(add an advertisement that selects it)`,
         details: { ips, services },
       };

@@ -66,7 +66,7 @@ export const poolOverlap: Rule = {
           code: 'POOL_OVERLAP',
           resource: pool.ref,
           message:
-            `IPAddressPool ${pool.name} overlaps: ${listForMessage(described, 3)}; MetalLB rejects the configuration ` +
+            `${pool.ref.kind} ${pool.name} overlaps: ${listForMessage(described, 3)}; MetalLB rejects the configuration ` +
             `("overlaps with already defined CIDR") and keeps running on the last valid one (make the entries disjoint)`,
           details: {
             entries: [...new Set(others.map((o) => o.overlaps))],
