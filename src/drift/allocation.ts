@@ -63,7 +63,7 @@ function poolNamespaces(
   ctx: AnalysisContext,
 ): Set<string> | undefined {
   let byPool = namespacesCache.get(ctx);
-  if (byPool === undefined) namespacesCache.set(ctx, (byPool = new Map()));
+  if (byPool === undefined) namespacesCache.set(ctx, (byPool = new Map<PoolView, Set<string> | undefined>()));
   if (!byPool.has(pool)) byPool.set(pool, allocationNamespaces(allocation, ctx));
   return byPool.get(pool);
 }
