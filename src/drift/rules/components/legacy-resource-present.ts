@@ -16,8 +16,9 @@ export const legacyResourcePresent: Rule = {
       const ref = refOf(pool);
       const addresses = strs(pool, 'spec', 'addresses');
       const what = readAsPools.has(pool)
-        ? `MetalLB ${ctx.versionText ?? ''} still reads it as a pool, but the API is deprecated and the pool is ` +
-          'lost on upgrade to 0.14.2 or later, so recreate it as an IPAddressPool with an advertisement before upgrading'
+        ? `MetalLB ${ctx.versionText ?? ''} still reads it as a pool, but it is deprecated, and lost on ` +
+          'upgrade to 0.14.2 or later (which ignore AddressPools), so recreate it as an IPAddressPool with an ' +
+          'advertisement before upgrading'
         : 'MetalLB ignores it (AddressPool objects are not read since 0.14.2, nor outside its namespace) and ' +
           'allocates nothing from it, so recreate it as an IPAddressPool with an advertisement if it is still needed';
       return {
