@@ -93,7 +93,7 @@ const resources = (report: Report) =>
 describe('metallb-chatops check against a live cluster (the Kubernetes API stand-in)', () => {
   it.each(CLI_SCENARIOS)(
     'reports $title exactly as the dump does ($fixture)',
-    ({ fixture, expected, exitCode }) => {
+    ({ fixture, expected, exitCode, notes }) => {
       const { file, live } = runsOf(fixture);
       expect(live.stderr).toBe('');
       expect(live.code).toBe(exitCode);
@@ -108,6 +108,7 @@ describe('metallb-chatops check against a live cluster (the Kubernetes API stand
       expect(fromLive.source).toBe('context stand-in');
       expect(fromLive.generatedAt).toBe('2026-11-26T12:00:00.000Z');
       expect(fromLive.notes.filter((n) => !LIVE_ONLY_NOTE.test(n))).toEqual(fromFile.notes);
+      for (const note of notes ?? []) expect(fromLive.notes.filter((n) => note.test(n))).toHaveLength(1);
     },
   );
 
