@@ -7,15 +7,22 @@ import { AppError } from '../errors';
 
 type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be';
 
-/** The encoding a byte-order mark names, and the mark's length; UTF-32LE is tested before its UTF-16LE prefix. */
+/** Byte-order marks, longest first: UTF-32LE's mark begins with UTF-16LE's. */
+const MARKS: readonly { bytes: readonly number[]; encoding: Encoding }[] = [
+  { bytes: [0xff, 0xfe, 0, 0], encoding: 'utf-32le' },
+  { bytes: [0, 0, 0xfe, 0xff], encoding: 'utf-32be' },
+  { bytes: [0xef, 0xbb, 0xbf], encoding: 'utf-8' },
+  { bytes: [0xff, 0xfe], encoding: 'utf-16le' },
+  { bytes: [0xfe, 0xff], encoding: 'utf-16be' },
+];
+
+const startsWith = (bytes: Uint8Array, prefix: readonly number[]): boolean =>
+  bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
+
+/** The encoding a byte-order mark names, and the mark's length. */
 function byteOrderMark(bytes: Uint8Array): { encoding: Encoding; length: number } | undefined {
-  const [a, b, c, d] = bytes;
-  if (a === 0xff && b === 0xfe && c === 0 && d === 0) return { encoding: 'utf-32le', length: 4 };
-  if (a === 0 && b === 0 && c === 0xfe && d === 0xff) return { encoding: 'utf-32be', length: 4 };
-  if (a === 0xef && b === 0xbb && c === 0xbf) return { encoding: 'utf-8', length: 3 };
-  if (a === 0xff && b === 0xfe) return { encoding: 'utf-16le', length: 2 };
-  if (a === 0xfe && b === 0xff) return { encoding: 'utf-16be', length: 2 };
-  return undefined;
+  const mark = MARKS.find((m) => startsWith(bytes, m.bytes));
+  return mark === undefined ? undefined : { encoding: mark.encoding, length: mark.bytes.length };
 }
 
 /** Magic numbers of the compressed and archive formats a user may pass by mistake. */
@@ -91,7 +98,7 @@ export function decodeInput(bytes: Uint8Array, name: string): string {
         return decodeUtf32(body, bom.encoding === 'utf-32be', name);
     }
   }
-  const magic = MAGIC.find((m) => m.bytes.every((byte, i) => bytes[i] === byte));
+  const magic = MAGIC.find((m) => startsWith(bytes, m.bytes));
   if (magic !== undefined) throw syntaxError(name, magic.what);
   const nul = bytes.indexOf(0);
   if (nul >= 0) {

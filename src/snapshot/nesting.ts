@@ -35,60 +35,82 @@ export function jsonTooDeep(text: string): TooDeep | undefined {
   return undefined;
 }
 
+/** The scan state carried from line to line: the open flow collections and the line number. */
+interface YamlScan {
+  text: string;
+  i: number;
+  line: number;
+  flow: number;
+}
+
+const isBlank = (c: number): boolean => c === SPACE || c === TAB;
+
+/** Leading spaces, then `- `, `? ` or `: ` indicators that each open a block level on the same line. */
+function lineOpening(scan: YamlScan): number {
+  const { text } = scan;
+  let levels = 0;
+  while (scan.i < text.length && text.charCodeAt(scan.i) === SPACE) {
+    levels++;
+    scan.i++;
+  }
+  while (
+    scan.i + 1 < text.length &&
+    '-?:'.includes(text[scan.i] as string) &&
+    isBlank(text.charCodeAt(scan.i + 1))
+  ) {
+    levels++;
+    scan.i += 2;
+    while (scan.i < text.length && isBlank(text.charCodeAt(scan.i))) scan.i++;
+  }
+  return levels;
+}
+
+/** Skips a quoted scalar from its opening quote to its closing one, counting the lines it spans. */
+function skipQuoted(scan: YamlScan, quote: number): void {
+  const { text } = scan;
+  for (scan.i++; scan.i < text.length && text.charCodeAt(scan.i) !== quote; scan.i++) {
+    const c = text.charCodeAt(scan.i);
+    if (c === NEWLINE) scan.line++;
+    else if (quote === 34 && c === 92) scan.i++;
+  }
+}
+
+/** A quote opens a quoted scalar, and `#` a comment, only where a token starts (`it's` is a plain scalar). */
+const startsToken = (previous: number): boolean =>
+  isBlank(previous) || OPEN.has(previous) || previous === 44 || previous === 58;
+
+/** Scans the rest of a line; true when its flow depth on top of `opening` passes MAX_NESTING. */
+function lineTooDeep(scan: YamlScan, opening: number): boolean {
+  const { text } = scan;
+  let previous = SPACE;
+  for (; scan.i < text.length; scan.i++) {
+    const c = text.charCodeAt(scan.i);
+    if (c === NEWLINE || (c === 35 && isBlank(previous))) {
+      scan.i = text.indexOf('\n', scan.i);
+      if (scan.i < 0) scan.i = text.length;
+      return false;
+    }
+    if ((c === 34 || c === 39) && startsToken(previous)) skipQuoted(scan, c);
+    else if (OPEN.has(c) && ++scan.flow + opening > MAX_NESTING) return true;
+    else if (CLOSE.has(c) && scan.flow > 0) scan.flow--;
+    previous = c;
+  }
+  return false;
+}
+
 /**
  * YAML: an upper estimate per line of indentation (one space can open a level), compact indicators opening a
  * level on the same line (`- - - x`, `? `), and the flow depth of `[`/`{` carried across lines. Quoted scalars
  * and comments are skipped. An estimate can only be too high for text that is absurd anyway (hundreds of
- * spaces of indentation); the parser's own limits remain the last line of defence.
+ * spaces of indentation); the parser's own limits, caught as input errors, remain the last line of defence.
  */
 export function yamlTooDeep(text: string): TooDeep | undefined {
-  let flow = 0;
-  let line = 1;
-  let i = 0;
-  while (i < text.length) {
-    let indent = 0;
-    while (i < text.length && text.charCodeAt(i) === SPACE) {
-      indent++;
-      i++;
-    }
-    let compact = 0;
-    // `- `, `? ` and `: ` at the start of a line's content each open a block level on that line.
-    while (
-      i + 1 < text.length &&
-      (text[i] === '-' || text[i] === '?' || text[i] === ':') &&
-      (text.charCodeAt(i + 1) === SPACE || text.charCodeAt(i + 1) === TAB)
-    ) {
-      compact++;
-      i += 2;
-      while (i < text.length && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
-    }
-    if (indent + compact + flow > MAX_NESTING) return { line };
-    let previous = SPACE;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === NEWLINE) break;
-      // A quote opens a quoted scalar only where a token starts (`it's` is a plain scalar).
-      const atBoundary =
-        previous === SPACE || previous === TAB || OPEN.has(previous) || previous === 44 || previous === 58;
-      if (c === 35 && (previous === SPACE || previous === TAB)) {
-        while (i < text.length && text.charCodeAt(i) !== NEWLINE) i++;
-        break;
-      }
-      if ((c === 34 || c === 39) && atBoundary) {
-        const quote = c;
-        for (i++; i < text.length && text.charCodeAt(i) !== quote; i++) {
-          if (text.charCodeAt(i) === NEWLINE) line++;
-          if (quote === 34 && text.charCodeAt(i) === 92) i++;
-        }
-        previous = quote;
-        continue;
-      } else if (OPEN.has(c)) {
-        if (++flow + indent + compact > MAX_NESTING) return { line };
-      } else if (CLOSE.has(c) && flow > 0) flow--;
-      previous = c;
-    }
-    line++;
-    i++;
+  const scan: YamlScan = { text, i: 0, line: 1, flow: 0 };
+  while (scan.i < text.length) {
+    const opening = lineOpening(scan);
+    if (opening + scan.flow > MAX_NESTING || lineTooDeep(scan, opening)) return { line: scan.line };
+    scan.line++;
+    scan.i++;
   }
   return undefined;
 }
