@@ -1,5 +1,5 @@
 /**
- * IP address arithmetic with MetalLB's parser semantics (research/metallb.md section 2), IPv4 and IPv6 alike.
+ * IP address arithmetic with MetalLB's parser semantics (docs/findings.md, "How the engine reads MetalLB"), IPv4 and IPv6 alike.
  *
  * Addresses are BigInts tagged with their family, so IPv6 is exact (no 2^64 rounding) and every bound is
  * inclusive: a CIDR covers its network address through its broadcast address, as MetalLB assigns them.

@@ -1,4 +1,4 @@
-/** POOL_ADDRESS_INVALID: an address entry breaks MetalLB's parser rules (research/metallb.md section 2). */
+/** POOL_ADDRESS_INVALID: an address entry breaks MetalLB's parser rules (docs/findings.md, "Addresses"). */
 import { at } from '../../fields';
 import type { PoolView } from '../../context';
 import type { FindingDraft } from '../../finding';

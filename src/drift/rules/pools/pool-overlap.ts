@@ -1,6 +1,7 @@
 /**
  * POOL_OVERLAP: an entry overlaps an entry of another pool or of the same pool. MetalLB compares every CIDR
- * with every one defined before it, including earlier entries of the same pool (research/metallb.md section 2.4).
+ * with every one defined before it, including earlier entries of the same pool (MetalLB's config parser;
+ * docs/findings.md, POOL_OVERLAP).
  */
 import { findOverlaps, type AddressRange } from '../../addresses';
 import type { PoolView } from '../../context';

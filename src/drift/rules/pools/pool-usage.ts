@@ -75,7 +75,7 @@ function computeUsages(ctx: AnalysisContext): PoolUsage[] {
   }));
 }
 
-/** The handled services pending on each pool (design/findings.md, "Pending on a pool"). */
+/** The handled services pending on each pool (docs/findings.md, SERVICE_PENDING). */
 export function pendingByPool(ctx: AnalysisContext): Map<PoolView, ServiceView[]> {
   const pending = new Map<PoolView, ServiceView[]>();
   for (const service of ctx.handledServices) {

@@ -1,6 +1,6 @@
 /**
  * DUPLICATE_IP: two or more handled services hold the same ingress IP and MetalLB's sharing rules do not allow
- * it (research/metallb.md section 3, `sharingOK`): equal non-empty `allow-shared-ip` keys, the same
+ * it (MetalLB's `sharingOK`; docs/findings.md, DUPLICATE_IP): equal non-empty `allow-shared-ip` keys, the same
  * externalTrafficPolicy, identical selectors when it is Local, and no (protocol, port) pair in common.
  * One finding per service involved, listing every IP and every other service it clashes with.
  */
