@@ -49,6 +49,16 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmarks and tools are built and run without the test suite: they import src/ and tools/ only.
+    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)test/', message: 'bench/ and tools/ never import test/.' }] },
+      ],
+    },
+  },
+  {
     // The simulated MetalLB is written from MetalLB's behaviour on its own, so that a test of a fix does not check
     // the engine against itself. Types of the snapshot are shared; no engine code is.
     files: ['tools/kube-stand-in/**/*.ts'],
@@ -62,6 +72,8 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'the stand-in simulates MetalLB on its own: import only types from src/drift.',
             },
+            // Repeated from the bench/tools block above: in flat config the later block's rule replaces it.
+            { regex: '(^|/)test/', message: 'bench/ and tools/ never import test/.' },
           ],
         },
       ],

@@ -9,6 +9,7 @@ import { format } from 'prettier';
 import { runAckLatencyBench, type AckLatencyResult } from './ack-latency';
 import { runCliBench, type CliResult } from './cli';
 import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
+import { HOSTILE_TARGETS, runHostileInputBench } from './hostile-input';
 import { machine, round } from './measure';
 import { runStandInBench, type StandInResult } from './stand-in';
 
@@ -150,7 +151,22 @@ async function main(): Promise<void> {
   const standIn = await runStandInBench(ROOT, quick ? [1_000] : [10_000, 50_000], quick ? 1 : 2);
   printProcessFigure('Stand-in: check against the Kubernetes API stand-in vs kubectl listing', standIn);
   const ack = await ackFigure();
-  const targets = verdicts(engine, cli, standIn, ack);
+  const hostile = runHostileInputBench();
+  console.log('\nHostile dump input: refused as E_INPUT_SYNTAX, one process per case');
+  for (const c of hostile.cases) console.log(`  ${c.name}: ${c.ms} ms, max RSS ${c.maxRssMb} MB, ${c.code}`);
+  for (const f of hostile.failures) console.log(`  FAILED ${f}`);
+  const targets = {
+    ...verdicts(engine, cli, standIn, ack),
+    hostileInputUnder500msAnd100MB: `${
+      hostile.failures.length === 0 &&
+      hostile.cases.every(
+        (c) =>
+          c.ms < HOSTILE_TARGETS.ms && c.maxRssMb < HOSTILE_TARGETS.maxRssMb && c.code === 'E_INPUT_SYNTAX',
+      )
+        ? 'met'
+        : 'MISSED'
+    } (worst ${Math.max(0, ...hostile.cases.map((c) => c.ms))} ms, ${Math.max(0, ...hostile.cases.map((c) => c.maxRssMb))} MB, target < ${HOSTILE_TARGETS.ms} ms and < ${HOSTILE_TARGETS.maxRssMb} MB)`,
+  };
   console.log('\nTargets');
   for (const [name, verdict] of Object.entries(targets)) console.log(`  ${name}: ${verdict}`);
   const results = {
@@ -164,6 +180,7 @@ async function main(): Promise<void> {
     cli,
     standIn,
     ack,
+    hostile,
     targets,
   };
   if (quick) {

@@ -7,6 +7,10 @@ import type { YAMLError } from 'yaml';
  */
 export function yamlErrorAt(name: string, error: YAMLError): { where: string; message: string } {
   const line = error.linePos?.[0]?.line;
-  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return { where: line === undefined ? name : `${name} line ${line}`, message };
+  return { where: line === undefined ? name : `${name} line ${line}`, message: firstLineOf(error.message) };
+}
+
+/** A parser message's first line, without yaml's " at line N, column M:" tail and its code frame. */
+export function firstLineOf(message: string): string {
+  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
 }

@@ -1,5 +1,5 @@
 /**
- * IP address arithmetic with MetalLB's parser semantics (research/metallb.md section 2), IPv4 and IPv6 alike.
+ * IP address arithmetic with MetalLB's parser semantics (docs/findings.md, "How the engine reads MetalLB"), IPv4 and IPv6 alike.
  *
  * Addresses are BigInts tagged with their family, so IPv6 is exact (no 2^64 rounding) and every bound is
  * inclusive: a CIDR covers its network address through its broadcast address, as MetalLB assigns them.
@@ -25,6 +25,8 @@ export type EntryParse = { ok: true; range: AddressRange } | { ok: false; reason
 
 const V4_BITS = 32;
 const V6_BITS = 128;
+/** The upper 96 bits of an IPv4-mapped IPv6 address (`::ffff:0:0/96`). */
+const V4_MAPPED_PREFIX = 0xffffn;
 
 export function familyBits(family: Family): number {
   return family === 4 ? V4_BITS : V6_BITS;
@@ -138,15 +140,29 @@ function parseIpv6(text: string): bigint | undefined {
 /**
  * Parses one address like Go's `net.ParseIP`/`netip.ParseAddr`: dotted IPv4 without leading zeros, or IPv6 in
  * any valid spelling (`FD00:10:0:0::ff`, `fd00:10::ff`). No surrounding spaces. `undefined` when invalid.
- * An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) stays IPv6.
+ * An IPv4-mapped IPv6 address (`::ffff:1.2.3.4`, or `::ffff:102:304`) is the IPv4 address `1.2.3.4`, as it is
+ * to Go (`To4()` succeeds on it), so to MetalLB, in a service's status, a request and a pool entry alike.
  */
 export function parseIp(text: string): IpAddress | undefined {
   if (text.includes(':')) {
     const value = parseIpv6(text);
-    return value === undefined ? undefined : { family: 6, value };
+    if (value === undefined) return undefined;
+    if (value >> 32n === V4_MAPPED_PREFIX) return { family: 4, value: value & 0xffffffffn };
+    return { family: 6, value };
   }
   const value = parseIpv4(text);
   return value === undefined ? undefined : { family: 4, value };
+}
+
+/**
+ * A key equal for every spelling of one address, without formatting the usual ones: a dotted IPv4 address by
+ * its text (the parser accepts only the canonical dotted form, one text per value), an IPv6 address by its
+ * BigInt value (it has many spellings), and an IPv4-mapped spelling by its dotted form. A string never equals
+ * a BigInt in a Set or Map, so the families cannot collide.
+ */
+export function addressKey(text: string, ip: IpAddress): string | bigint {
+  if (ip.family === 6) return ip.value;
+  return text.includes(':') ? formatIp(ip) : text;
 }
 
 /** Formats an address canonically: dotted IPv4, RFC 5952 IPv6 (lower case, longest zero run compressed). */
@@ -190,14 +206,19 @@ function parseCidr(entry: string): EntryParse {
   const ip = parseIp(addressText);
   if (ip === undefined)
     return { ok: false, reason: `invalid CIDR "${entry}": "${addressText}" is not an IP address` };
-  const bits = familyBits(ip.family);
-  if (!/^\d+$/.test(prefixText) || Number(prefixText) > bits) {
+  // The prefix is checked against the family of the text: `::ffff:10.0.0.0/120` is an IPv6 CIDR to Go.
+  const writtenBits = addressText.includes(':') ? V6_BITS : V4_BITS;
+  if (!/^\d+$/.test(prefixText) || Number(prefixText) > writtenBits) {
     return {
       ok: false,
-      reason: `invalid CIDR "${entry}": prefix length "${prefixText}" must be 0 to ${bits}`,
+      reason: `invalid CIDR "${entry}": prefix length "${prefixText}" must be 0 to ${writtenBits}`,
     };
   }
-  const hostBits = BigInt(bits - Number(prefixText));
+  const bits = familyBits(ip.family);
+  // An IPv4-mapped CIDR matches IPv4 addresses by the last 32 bits of its mask, as Go's IPNet.Contains does:
+  // `::ffff:10.0.0.0/120` is 10.0.0.0/24, and a prefix up to 96 leaves no IPv4 bit fixed.
+  const prefix = Math.max(0, Number(prefixText) - (writtenBits - bits));
+  const hostBits = BigInt(bits - prefix);
   const start = (ip.value >> hostBits) << hostBits; // host bits are allowed and masked off, as in Go
   return { ok: true, range: { family: ip.family, start, end: start + (1n << hostBits) - 1n } };
 }

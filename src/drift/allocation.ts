@@ -1,19 +1,38 @@
 /**
  * Which pools MetalLB may allocate from for a service, and which pool a pending service waits on. Shared by the
- * service and pool rules so "allowed" and "pending on a pool" mean one thing (design/findings.md, "Terms").
+ * service and pool rules so "allowed" and "pending on a pool" mean one thing (docs/findings.md, "Terms").
  */
 import { isBuggyIp, parseIp, type IpAddress } from './addresses';
 import type { AnalysisContext, PoolView, ServiceView } from './context';
 import { arr, labelsOf, nameOf, strs } from './fields';
 import { anySelectorMatches } from './selectors';
 
-export type AllocationVerdict = 'allowed' | 'not-allowed' | 'unknown';
+export type AllocationVerdict = 'allowed' | 'not-allowed';
 
 /**
- * Whether a pool's `serviceAllocation` admits the service. Each field that is set must match (namespaces by
- * name, namespaceSelectors against the Namespace's labels, serviceSelectors against the Service's labels);
- * within a field any entry may match (MetalLB allocator, inferred from code). When namespaceSelectors are set
- * and the snapshot has no Namespace objects, the answer is `unknown` rather than a guess.
+ * The namespaces a pool's `serviceAllocation` is limited to, as MetalLB's config parser builds the set: the
+ * union of `namespaces` and every Namespace whose labels match any of `namespaceSelectors`. An empty set means
+ * no namespace restriction, also when selectors are set but match no Namespace. `undefined` when selectors are
+ * set and the snapshot holds no Namespace to judge them by: the rules then assume the selectors admit.
+ */
+export function allocationNamespaces(
+  allocation: Record<string, unknown>,
+  ctx: AnalysisContext,
+): Set<string> | undefined {
+  const names = new Set(strs(allocation, 'namespaces'));
+  const selectors = arr(allocation, 'namespaceSelectors');
+  if (selectors.length === 0) return names;
+  const namespaces = ctx.ofKind('Namespace');
+  if (namespaces.length === 0) return undefined;
+  for (const namespace of namespaces) {
+    if (anySelectorMatches(selectors, labelsOf(namespace))) names.add(nameOf(namespace));
+  }
+  return names;
+}
+
+/**
+ * Whether a pool's `serviceAllocation` admits the service: its namespace set (allocationNamespaces) is empty
+ * or holds the service's namespace, and `serviceSelectors` is empty or any of them matches the service's labels.
  */
 export function allocationAdmits(
   pool: PoolView,
@@ -22,18 +41,38 @@ export function allocationAdmits(
 ): AllocationVerdict {
   const allocation = pool.serviceAllocation;
   if (allocation === undefined) return 'allowed';
-  const namespaces = strs(allocation, 'namespaces');
-  if (namespaces.length > 0 && !namespaces.includes(service.namespace)) return 'not-allowed';
   const serviceSelectors = arr(allocation, 'serviceSelectors');
   if (serviceSelectors.length > 0 && !anySelectorMatches(serviceSelectors, service.labels))
     return 'not-allowed';
-  const namespaceSelectors = arr(allocation, 'namespaceSelectors');
-  if (namespaceSelectors.length > 0) {
-    const namespace = ctx.ofKind('Namespace').find((n) => nameOf(n) === service.namespace);
-    if (namespace === undefined) return 'unknown';
-    if (!anySelectorMatches(namespaceSelectors, labelsOf(namespace))) return 'not-allowed';
-  }
-  return 'allowed';
+  const namespaces = poolNamespaces(pool, allocation, ctx);
+  if (namespaces === undefined || namespaces.size === 0 || namespaces.has(service.namespace))
+    return 'allowed';
+  // A partial dump may lack the service's Namespace: whether a selector matches it cannot be told, so assume so.
+  if (arr(allocation, 'namespaceSelectors').length > 0 && !namespaceNames(ctx).has(service.namespace))
+    return 'allowed';
+  return 'not-allowed';
+}
+
+/** allocationNamespaces once per pool and analysis: it is asked for every service. */
+const namespacesCache = new WeakMap<AnalysisContext, Map<PoolView, Set<string> | undefined>>();
+const namespaceNamesCache = new WeakMap<AnalysisContext, Set<string>>();
+
+function poolNamespaces(
+  pool: PoolView,
+  allocation: Record<string, unknown>,
+  ctx: AnalysisContext,
+): Set<string> | undefined {
+  let byPool = namespacesCache.get(ctx);
+  if (byPool === undefined) namespacesCache.set(ctx, (byPool = new Map<PoolView, Set<string> | undefined>()));
+  if (!byPool.has(pool)) byPool.set(pool, allocationNamespaces(allocation, ctx));
+  return byPool.get(pool);
+}
+
+function namespaceNames(ctx: AnalysisContext): Set<string> {
+  let names = namespaceNamesCache.get(ctx);
+  if (names === undefined)
+    namespaceNamesCache.set(ctx, (names = new Set(ctx.ofKind('Namespace').map(nameOf))));
+  return names;
 }
 
 /** Why an IP inside a pool is not allowed for a service, or undefined when it is (or cannot be told). */

@@ -5,6 +5,7 @@
 import { buildContext } from './context';
 import { compareFindings, makeFinding } from './finding';
 import { applyMutes } from './mutes';
+import { contextNotes } from './notes';
 import type { AnalysisOptions, Finding, Report, Snapshot } from './model';
 import type { Rule } from './rule';
 import { componentsRules } from './rules/components';
@@ -35,14 +36,14 @@ function runRules(rules: readonly Rule[], ctx: ReturnType<typeof buildContext>, 
   return [...byKey.values()];
 }
 
-/** Analyzes a snapshot and returns the report of design/findings.md. */
+/** Analyzes a snapshot and returns the report of docs/findings.md. */
 export function analyze(
   snapshot: Snapshot,
   options: AnalysisOptions,
   rules: readonly Rule[] = RULES,
 ): Report {
   const ctx = buildContext(snapshot, options);
-  const notes = [...snapshot.notes];
+  const notes = [...snapshot.notes, ...contextNotes(ctx)];
   const all = runRules(rules, ctx, notes);
   const { kept, muted } = applyMutes(all, options.mutes ?? [], options.now);
   kept.sort(compareFindings);

@@ -1,5 +1,5 @@
 /**
- * The drift catalogue of design/findings.md: every code with its default severity and fix. Codes are a
+ * The drift catalogue of docs/findings.md: every code with its default severity and fix. Codes are a
  * contract: add freely, never rename or repurpose one.
  */
 import type { FixName, Severity } from './model';
@@ -48,6 +48,11 @@ export const CATALOGUE = {
     fix: null,
     title: 'a service requests an IP that does not parse, or requests it twice',
   },
+  IPS_IN_DIFFERENT_POOLS: {
+    severity: 'critical',
+    fix: 'release-ip',
+    title: 'a dual-stack service holds IPs from different pools',
+  },
   SERVICE_PENDING: { severity: 'critical', fix: null, title: 'a LoadBalancer service has no IP' },
   DUPLICATE_IP: {
     severity: 'critical',
@@ -71,6 +76,11 @@ export const CATALOGUE = {
   POOL_EXHAUSTED: { severity: 'warning', fix: null, title: 'every allowed address of a pool is in use' },
   POOL_NEARLY_EXHAUSTED: { severity: 'info', fix: null, title: '90% or more of a pool is in use' },
   POOL_NOT_ADVERTISED: { severity: 'warning', fix: null, title: 'no advertisement announces a pool' },
+  POOL_NAMESPACE_SELECTOR_MATCHES_NOTHING: {
+    severity: 'warning',
+    fix: null,
+    title: 'a pool namespace selector matches no namespace, so every namespace may use the pool',
+  },
   // Advertisements
   ADVERTISEMENT_POOL_MISSING: {
     severity: 'warning',
@@ -143,7 +153,7 @@ export const CATALOGUE = {
   LEGACY_RESOURCE_PRESENT: {
     severity: 'warning',
     fix: null,
-    title: 'an AddressPool object exists and is ignored',
+    title: 'an AddressPool object exists: ignored, or deprecated and lost on upgrade',
   },
   LEGACY_CONFIGMAP_PRESENT: {
     severity: 'warning',

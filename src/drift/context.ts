@@ -2,7 +2,7 @@
  * The analysis context: everything the rules share, derived once from a snapshot (the MetalLB namespace and
  * version, handled services with their resolved annotations, parsed pools and the address index). Rules read
  * the context and never re-derive these terms, so "handled service" or "pool" mean the same thing everywhere
- * (design/findings.md, "Terms").
+ * (docs/findings.md, "Terms").
  */
 import {
   parseAddressEntry,
@@ -57,6 +57,8 @@ export interface PoolEntry {
 
 export interface PoolView {
   obj: KubeObject;
+  /** `AddressPool` only on a known version below 0.14.2, where MetalLB still reads the legacy kind as a pool. */
+  kind: 'IPAddressPool' | 'AddressPool';
   name: string;
   ref: ResourceRef;
   labels: Record<string, string>;
@@ -217,7 +219,7 @@ function findLbClass(controller: KubeObject | undefined): string | undefined {
   return undefined;
 }
 
-function buildPool(obj: KubeObject): PoolView {
+function buildPool(obj: KubeObject, kind: PoolView['kind']): PoolView {
   const name = nameOf(obj);
   const raw = at(obj, 'spec', 'addresses');
   const texts = Array.isArray(raw) ? raw.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))) : [];
@@ -225,8 +227,9 @@ function buildPool(obj: KubeObject): PoolView {
   const allocation = at(obj, 'spec', 'serviceAllocation');
   return {
     obj,
+    kind,
     name,
-    ref: { kind: 'IPAddressPool', namespace: namespaceOf(obj), name },
+    ref: { kind, namespace: namespaceOf(obj), name },
     labels: labelsOf(obj),
     entries,
     ranges: entries.flatMap((e) => (e.parse.ok ? [e.parse.range] : [])),
@@ -354,7 +357,7 @@ function newestChange(objects: readonly KubeObject[]): Date | undefined {
 }
 
 /**
- * The last config change (design/findings.md, "Terms"): the newest managedFields time (else creation time) over
+ * The last config change (docs/findings.md, "Terms"): the newest managedFields time (else creation time) over
  * the MetalLB config objects in the namespace. Exported for the live reader, which needs it to choose the log
  * window before the snapshot is complete, without building a whole context.
  */
@@ -390,7 +393,14 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     }
     return list;
   };
-  const pools = inNamespace('IPAddressPool').map(buildPool);
+  // Up to 0.14.1 MetalLB still reads AddressPool objects as pools (removed in 0.14.2); an unknown version is
+  // taken as a current one, where they are ignored.
+  const readsAddressPools =
+    version !== undefined && compareVersions(version, { major: 0, minor: 14, patch: 2 }) < 0;
+  const pools = [
+    ...inNamespace('IPAddressPool').map((obj) => buildPool(obj, 'IPAddressPool')),
+    ...(readsAddressPools ? inNamespace('AddressPool').map((obj) => buildPool(obj, 'AddressPool')) : []),
+  ];
   const poolsByName = new Map<string, PoolView>();
   for (const pool of pools) if (!poolsByName.has(pool.name)) poolsByName.set(pool.name, pool);
   const poolIndex = new RangeIndex(

@@ -1,11 +1,13 @@
 /**
  * Builds a {@link Snapshot} from dump files: single files, directories in the dump layout of
- * design/findings.md (with `logs/<ns>/<pod>.log` and `metrics/<ns>/<pod>.prom`), or `-` for stdin.
+ * docs/findings.md (with `logs/<ns>/<pod>.log` and `metrics/<ns>/<pod>.prom`), or `-` for stdin. Object files
+ * are read as bytes and decoded by their byte-order mark (decode.ts); evidence files are UTF-8 text.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors';
 import { ENGINE_KINDS, type KubeObject, type PodLog, type PodMetrics, type Snapshot } from '../drift/model';
+import { decodeInput } from './decode';
 import { parseDumpText } from './parse';
 import { mergeObjects, type SourcedObject } from './merge';
 
@@ -42,18 +44,26 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+async function readBytes(file: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    throw new AppError('E_INPUT_UNREADABLE', `${file}: ${describe(error)}`, { cause: error });
+  }
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
     for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   } catch (error) {
     throw new AppError('E_INPUT_UNREADABLE', `stdin: ${describe(error)}`, { cause: error });
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-function addText(text: string, name: string, into: Gathered): void {
-  const parsed = parseDumpText(text, name);
+function addBytes(bytes: Buffer, name: string, into: Gathered): void {
+  const parsed = parseDumpText(decodeInput(bytes, name), name);
   into.notes.push(...parsed.notes);
   into.lists += parsed.lists;
   for (const obj of parsed.objects) into.objects.push({ obj, file: name });
@@ -108,13 +118,13 @@ async function readDirectory(dir: string, into: Gathered): Promise<void> {
   }
   const files = (await listFiles(dir)).filter((f) => !evidence.some((e) => f.startsWith(e + path.sep)));
   for (const file of files) {
-    if (OBJECT_FILE.test(file)) addText(await readText(file), file, into);
+    if (OBJECT_FILE.test(file)) addBytes(await readBytes(file), file, into);
   }
 }
 
 async function readInput(input: string, options: LoadOptions, into: Gathered): Promise<void> {
   if (input === '-') {
-    addText(await readStream(options.stdin ?? process.stdin), 'stdin', into);
+    addBytes(await readStream(options.stdin ?? process.stdin), 'stdin', into);
     return;
   }
   let isDir: boolean;
@@ -124,7 +134,7 @@ async function readInput(input: string, options: LoadOptions, into: Gathered): P
     throw new AppError('E_INPUT_UNREADABLE', `${input}: ${describe(error)}`, { cause: error });
   }
   if (isDir) await readDirectory(input, into);
-  else addText(await readText(input), input, into);
+  else addBytes(await readBytes(input), input, into);
 }
 
 const sourceOf = (paths: string[]): string =>

@@ -4,8 +4,9 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { AppError } from '../errors';
-import { yamlErrorAt } from '../yaml-error';
+import { firstLineOf, yamlErrorAt } from '../yaml-error';
 import type { KubeObject } from '../drift/model';
+import { jsonTooDeep, MAX_NESTING, yamlTooDeep, type TooDeep } from './nesting';
 
 /** Objects found in one input, with notes about what was skipped. */
 export interface ParsedInput {
@@ -50,10 +51,29 @@ function collect(value: unknown, where: string, out: ParsedInput, inherited?: Re
   out.objects.push(obj as KubeObject);
 }
 
+function tooDeepError(name: string, where: TooDeep): AppError {
+  return new AppError(
+    'E_INPUT_SYNTAX',
+    `${name} line ${where.line}: nesting deeper than the reader allows (${MAX_NESTING} levels); ` +
+      'no Kubernetes object nests this deep',
+  );
+}
+
+/** The first non-whitespace character, without a regex over text that may be huge. */
+function firstChar(text: string): string | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
+  }
+  return undefined;
+}
+
 /** `JSON.parse` of text that looks like JSON; undefined when it is not (then the YAML parser decides). */
-function tryJson(text: string): { value: unknown } | undefined {
-  const first = /\S/.exec(text)?.[0];
+function tryJson(text: string, name: string): { value: unknown } | undefined {
+  const first = firstChar(text);
   if (first !== '{' && first !== '[') return undefined;
+  const tooDeep = jsonTooDeep(text);
+  if (tooDeep !== undefined) throw tooDeepError(name, tooDeep);
   try {
     return { value: JSON.parse(text) as unknown };
   } catch {
@@ -69,14 +89,41 @@ function tryJson(text: string): { value: unknown } | undefined {
  */
 export function parseDumpText(text: string, name: string): ParsedInput {
   const out: ParsedInput = { objects: [], lists: 0, notes: [] };
-  const json = tryJson(text);
+  const json = tryJson(text, name);
   if (json !== undefined) {
     collect(json.value, name, out);
     return out;
   }
+  const tooDeep = yamlTooDeep(text);
+  if (tooDeep !== undefined) throw tooDeepError(name, tooDeep);
+  try {
+    parseYaml(text, name, out);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError('E_INPUT_SYNTAX', `${name}: ${whyUnparsable(error)}`, { cause: error });
+  }
+  return out;
+}
+
+/**
+ * What a parser failure on hostile input means: yaml refuses alias expansion past its limit (a "billion laughs"
+ * bomb) and may run out of stack on nesting the pre-scan did not see.
+ */
+function whyUnparsable(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/alias/i.test(message)) {
+    return "YAML aliases expand beyond the reader's limit (an alias bomb?); write the objects out in full";
+  }
+  if (error instanceof RangeError || /call stack/i.test(message)) {
+    return 'nesting deeper than the reader allows; no Kubernetes object nests this deep';
+  }
+  return `not readable as YAML: ${firstLineOf(message)}`;
+}
+
+function parseYaml(text: string, name: string, out: ParsedInput): void {
   const docs = parseAllDocuments(text);
   // parseAllDocuments returns an EmptyStream (not an array) for blank input: no documents.
-  if (!Array.isArray(docs)) return out;
+  if (!Array.isArray(docs)) return;
   docs.forEach((doc, i) => {
     const error = doc.errors[0];
     if (error) {
@@ -86,5 +133,4 @@ export function parseDumpText(text: string, name: string): ParsedInput {
     const where = docs.length > 1 ? `${name} document ${i + 1}` : name;
     collect(doc.toJS({ maxAliasCount: 1000 }) as unknown, where, out);
   });
-  return out;
 }

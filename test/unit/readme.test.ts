@@ -1,11 +1,12 @@
 /** The README is part of the product: these keep it in step with the code it documents. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FINDING_CODES } from '../../src/drift/catalogue';
+import { CATALOGUE, FINDING_CODES } from '../../src/drift/catalogue';
 import { ERROR_CATALOGUE } from '../../src/errors';
 
 const root = path.resolve(__dirname, '..', '..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const findingsDoc = readFileSync(path.join(root, 'docs', 'findings.md'), 'utf8');
 
 describe('README', () => {
   it('embeds deploy/rbac.yaml exactly', () => {
@@ -15,6 +16,17 @@ describe('README', () => {
 
   it.each(FINDING_CODES)('explains finding code %s', (code) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\|`, 'm'));
+  });
+
+  it('links the finding catalogue', () => {
+    expect(readme).toContain('[docs/findings.md](docs/findings.md)');
+  });
+
+  it.each(FINDING_CODES)('docs/findings.md gives %s its catalogue severity and fix', (code) => {
+    const row = new RegExp(`^\\| \`${code}\` \\| (\\w+)[^|]* \\| .+ \\| (.+) \\|$`, 'm').exec(findingsDoc);
+    expect(row?.[1]).toBe(CATALOGUE[code].severity);
+    const fix = CATALOGUE[code].fix;
+    expect(row?.[2]).toMatch(fix === null ? /^-$/ : new RegExp(`^\`${fix}\``));
   });
 
   it.each(Object.keys(ERROR_CATALOGUE))('lists error code %s with what to do', (code) => {

@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('metallb-chatops check --from-file', () => {
-  it.each(CLI_SCENARIOS)('reports $title ($fixture)', async ({ fixture, expected, exitCode }) => {
+  it.each(CLI_SCENARIOS)('reports $title ($fixture)', async ({ fixture, expected, exitCode, notes }) => {
     const file = fixturePath(fixture);
     const result = await runBin(['check', '--from-file', file, '--now', SCENARIO_NOW, '--output', 'json']);
 
@@ -41,6 +41,7 @@ describe('metallb-chatops check --from-file', () => {
     expect(resources(report)).toEqual(expected);
     expect(report.source).toBe(`file ${file}`);
     expect(report.generatedAt).toBe('2026-11-26T12:00:00.000Z');
+    for (const note of notes ?? []) expect(report.notes.filter((n) => note.test(n))).toHaveLength(1);
   });
 
   it('prints the report object with a 2-space indent and counts by severity', async () => {

@@ -63,7 +63,12 @@ describe('parseAddressEntry', () => {
     ['non-canonical IPv6 in a CIDR', 'FD00:10:0:0::ff/120', 'fd00:10:: .. fd00:10::ff'],
     ['non-canonical IPv6 in a range', 'FD00:10:0:0::1-fd00:10::ff', 'fd00:10::1 .. fd00:10::ff'],
     ['an IPv6 range', '2001:db8::10 - 2001:db8::20', '2001:db8::10 .. 2001:db8::20'],
-    ['an IPv4 tail in IPv6', '::ffff:10.0.0.0/120', '::ffff:10.0.0.0 .. ::ffff:10.0.0.255'],
+    // Go's IPNet.Contains masks an IPv4-mapped network with the last 32 bits of its 128-bit mask.
+    ['an IPv4-mapped CIDR, which is IPv4 to Go', '::ffff:10.0.0.0/120', '10.0.0.0 .. 10.0.0.255'],
+    ['an IPv4-mapped CIDR of prefix 96 or less', '::ffff:10.0.0.0/96', '0.0.0.0 .. 255.255.255.255'],
+    ['an IPv4-mapped range', '::ffff:10.0.0.1-::ffff:10.0.0.5', '10.0.0.1 .. 10.0.0.5'],
+    ['a range of an IPv4 and an IPv4-mapped address', '10.0.0.1 - ::ffff:10.0.0.5', '10.0.0.1 .. 10.0.0.5'],
+    ['an IPv4 tail in a non-mapped IPv6', '64:ff9b::10.0.0.0/120', '64:ff9b::a00:0 .. 64:ff9b::a00:ff'],
   ])('accepts %s', (_behaviour, entry, expected) => {
     expect(shown(parseAddressEntry(entry))).toBe(expected);
   });
@@ -109,8 +114,12 @@ describe('parseIp and formatIp', () => {
     ['::1', '::1'],
     ['1::', '1::'],
     ['fd00:10:0:0::ff', 'fd00:10::ff'],
-    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
-    ['::ffff:c000:201', '::ffff:192.0.2.1'],
+    // net.ParseIP: an IPv4-mapped address is the IPv4 address (To4 succeeds), whatever its spelling.
+    ['::ffff:192.0.2.1', '192.0.2.1'],
+    ['::ffff:c000:201', '192.0.2.1'],
+    ['0:0:0:0:0:FFFF:192.0.2.1', '192.0.2.1'],
+    ['::fffe:192.0.2.1', '::fffe:c000:201'],
+    ['::192.0.2.1', '::c000:201'],
   ])('reads %s and writes it as %s (RFC 5952)', (text, expected) => {
     expect(formatIp(ip(text))).toBe(expected);
   });
@@ -132,7 +141,8 @@ describe('parseIp and formatIp', () => {
 
   it('keeps the family of an address', () => {
     expect(ip('10.0.0.1').family).toBe(4);
-    expect(ip('::ffff:10.0.0.1').family).toBe(6);
+    expect(ip('::ffff:10.0.0.1').family).toBe(4);
+    expect(ip('::ffff:10.0.0.1').value).toBe(ip('10.0.0.1').value);
   });
 });
 
@@ -195,7 +205,7 @@ describe('RangeIndex', () => {
     ['2001:db8::200', ['v6c']],
     ['2001:db8::201', ['v6c']],
     ['2001:db8::202', []],
-    ['::ffff:10.0.0.1', []], // an IPv6 address never matches an IPv4 range
+    ['::ffff:10.0.0.1', ['a']], // IPv4-mapped: the IPv4 address 10.0.0.1
     ['::a00:1', []],
   ])('finds %s in %p', (text, expected) => {
     expect([...index.lookup(ip(text))]).toEqual(expected);
@@ -232,7 +242,8 @@ describe('findOverlaps', () => {
         [0, 2],
       ],
     ],
-    ['the same addresses in both families', ['10.0.0.0/24', '::ffff:10.0.0.0/120'], []],
+    ['an IPv4 CIDR and its IPv4-mapped spelling', ['10.0.0.0/24', '::ffff:10.0.0.0/120'], [[0, 1]]],
+    ['the same numbers in two families', ['0.0.0.0/24', '::/120'], []],
     ['IPv6 ranges', ['2001:db8::/64', '2001:db8::1-2001:db8::5', '2001:db9::/64'], [[0, 1]]],
   ])('reports %s', (_case, entries, expected) => {
     const pairs = findOverlaps(entries.map(range));

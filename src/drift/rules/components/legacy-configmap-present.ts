@@ -1,6 +1,7 @@
 /**
  * LEGACY_CONFIGMAP_PRESENT: a ConfigMap in the MetalLB namespace holds a pre-0.13 config (`config` key with
  * `address-pools`). MetalLB ignores it since 0.13; the details say which of its pools the IPAddressPools lack.
+ * When the embedded config does not parse, the finding says so and why, and claims no comparison.
  */
 import { parse } from 'yaml';
 import { parseAddressEntry } from '../../addresses';
@@ -31,7 +32,7 @@ function readConfig(text: string): LegacyConfig {
     return { pools: Array.isArray(pools) ? pools : undefined, parseError: undefined };
   } catch (error) {
     // Unreadable YAML: whether it is a MetalLB config can still be seen from its text.
-    const pools = /^\s*address-pools\s*:/m.test(text) ? [] : undefined;
+    const pools = /^[ \t]*address-pools[ \t]*:/m.test(text) ? [] : undefined;
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     return { pools, parseError: message };
   }
@@ -80,9 +81,22 @@ export const legacyConfigmapPresent: Rule = {
       if (text === undefined) return [];
       const config = readConfig(text);
       if (!config.pools) return [];
+      const ref = refOf(cm);
+      if (config.parseError !== undefined) {
+        return [
+          {
+            code: 'LEGACY_CONFIGMAP_PRESENT',
+            resource: ref,
+            message:
+              `ConfigMap ${ref.namespace ?? ''}/${ref.name} holds a pre-0.13 MetalLB config whose embedded YAML ` +
+              `could not be read (${config.parseError}), so it was not compared with the IPAddressPools; MetalLB ` +
+              'ignores it since 0.13, so move what is still needed to IPAddressPools and delete it.',
+            details: { parseError: config.parseError },
+          },
+        ];
+      }
       const pools = config.pools.map((p, i) => compare(ctx, p, i));
       const differ = pools.filter((p) => p.differences.length > 0).map((p) => p.name);
-      const ref = refOf(cm);
       const summary =
         differ.length === 0
           ? 'every one of its pools matches an IPAddressPool'
@@ -95,7 +109,7 @@ export const legacyConfigmapPresent: Rule = {
             `ConfigMap ${ref.namespace ?? ''}/${ref.name} holds a pre-0.13 MetalLB config with ` +
             `${pools.length} address pool${pools.length === 1 ? '' : 's'} (${summary}); MetalLB ignores it ` +
             'since 0.13, so move what is still needed to IPAddressPools and delete it.',
-          details: { pools, differ, ...(config.parseError ? { parseError: config.parseError } : {}) },
+          details: { pools, differ },
         },
       ];
     });

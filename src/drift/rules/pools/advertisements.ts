@@ -1,4 +1,4 @@
-/** Which pools an L2Advertisement or BGPAdvertisement selects (research/metallb.md section 1.2). */
+/** Which pools an L2Advertisement or BGPAdvertisement selects (docs/findings.md, "Advertised pool"). */
 import type { AnalysisContext, PoolView } from '../../context';
 import type { KubeObject } from '../../model';
 import { anySelectorMatches } from '../../selectors';
@@ -25,9 +25,12 @@ export function poolsSelectedBy(adv: KubeObject, pools: readonly PoolView[]): Po
   );
 }
 
-/** The pools selected by at least one advertisement. */
+/**
+ * The pools selected by at least one advertisement. An AddressPool (read as a pool below 0.14.2) is announced
+ * by its own `protocol`, so it counts as advertised.
+ */
 export function advertisedPools(ctx: AnalysisContext): Set<PoolView> {
-  const advertised = new Set<PoolView>();
+  const advertised = new Set<PoolView>(ctx.pools.filter((pool) => pool.kind === 'AddressPool'));
   for (const adv of advertisementsOf(ctx)) {
     for (const pool of poolsSelectedBy(adv, ctx.pools)) advertised.add(pool);
   }

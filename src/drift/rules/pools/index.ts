@@ -7,6 +7,7 @@ import { advertisementSelectorMatchesNothing } from './advertisement-selector-ma
 import { bgpPeerBfdProfileMissing } from './bgppeer-bfd-profile-missing';
 import { poolAddressInvalid } from './pool-address-invalid';
 import { poolEmpty } from './pool-empty';
+import { poolNamespaceSelectorMatchesNothing } from './pool-namespace-selector-matches-nothing';
 import { poolExhausted } from './pool-exhausted';
 import { poolNearlyExhausted } from './pool-nearly-exhausted';
 import { poolNotAdvertised } from './pool-not-advertised';
@@ -19,6 +20,7 @@ export const poolsRules: Rule[] = [
   poolExhausted,
   poolNearlyExhausted,
   poolNotAdvertised,
+  poolNamespaceSelectorMatchesNothing,
   advertisementPoolMissing,
   advertisementSelectorMatchesNothing,
   advertisementPeerMissing,

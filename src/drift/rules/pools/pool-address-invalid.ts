@@ -1,4 +1,4 @@
-/** POOL_ADDRESS_INVALID: an address entry breaks MetalLB's parser rules (research/metallb.md section 2). */
+/** POOL_ADDRESS_INVALID: an address entry breaks MetalLB's parser rules (docs/findings.md, "Addresses"). */
 import { at } from '../../fields';
 import type { PoolView } from '../../context';
 import type { FindingDraft } from '../../finding';
@@ -39,7 +39,7 @@ export const poolAddressInvalid: Rule = {
           code: 'POOL_ADDRESS_INVALID',
           resource: pool.ref,
           message:
-            `IPAddressPool ${pool.name} has ${entries.length === 1 ? 'an invalid address entry' : `${entries.length} invalid address entries`}: ${shown}; ` +
+            `${pool.ref.kind} ${pool.name} has ${entries.length === 1 ? 'an invalid address entry' : `${entries.length} invalid address entries`}: ${shown}; ` +
             `MetalLB rejects the whole configuration and keeps running on the last valid one ` +
             `(write each entry as a CIDR like 192.168.10.0/24 or a range like 192.168.9.1-192.168.9.5)`,
           details: { entries },

@@ -16,7 +16,7 @@ export const poolEmpty: Rule = {
           code: 'POOL_EMPTY',
           resource: pool.ref,
           message:
-            `IPAddressPool ${pool.name} has no addresses: MetalLB rejects the configuration ` +
+            `${pool.ref.kind} ${pool.name} has no addresses: MetalLB rejects the configuration ` +
             `("pool has no prefixes defined") and keeps running on the last valid one (add addresses or delete the pool)`,
           details: {},
         },

@@ -22,7 +22,7 @@ export const poolExhausted: Rule = {
         severity: pending.length > 0 ? 'critical' : 'warning',
         resource: pool.ref,
         message:
-          `IPAddressPool ${pool.name} has all ${capacity} of its allowed addresses in use: ${consequence} ` +
+          `${pool.ref.kind} ${pool.name} has all ${capacity} of its allowed addresses in use: ${consequence} ` +
           `(add addresses to the pool or free IPs held by services that no longer need them)`,
         details: { capacity: capacity.toString(), used, pending },
       };

@@ -17,7 +17,7 @@ export const poolNearlyExhausted: Rule = {
           code: 'POOL_NEARLY_EXHAUSTED',
           resource: pool.ref,
           message:
-            `IPAddressPool ${pool.name} has ${used} of its ${capacity} allowed addresses in use (${free} free): ` +
+            `${pool.ref.kind} ${pool.name} has ${used} of its ${capacity} allowed addresses in use (${free} free): ` +
             `once they are gone MetalLB leaves new services pending (add addresses to the pool before then)`,
           details: { capacity: capacity.toString(), used: count },
         },

@@ -1,6 +1,6 @@
 /**
  * POOL_NOT_ADVERTISED: no L2Advertisement or BGPAdvertisement selects the pool, so its IPs are assigned but never
- * announced (research/metallb.md sections 1.2 and 7.2; issue #1154).
+ * announced (docs/findings.md, "Advertised pool"; MetalLB issue #1154).
  */
 import { formatIp } from '../../addresses';
 import type { AnalysisContext, PoolView } from '../../context';
@@ -47,7 +47,7 @@ export const poolNotAdvertised: Rule = {
         severity: services.length > 0 ? 'critical' : 'warning',
         resource: pool.ref,
         message:
-          `IPAddressPool ${pool.name} has no L2Advertisement or BGPAdvertisement: ${impact} ` +
+          `${pool.ref.kind} ${pool.name} has no L2Advertisement or BGPAdvertisement: ${impact} ` +
           `(add an advertisement that selects it)`,
         details: { ips, services },
       };

@@ -1,6 +1,7 @@
 /**
  * POOL_OVERLAP: an entry overlaps an entry of another pool or of the same pool. MetalLB compares every CIDR
- * with every one defined before it, including earlier entries of the same pool (research/metallb.md section 2.4).
+ * with every one defined before it, including earlier entries of the same pool (MetalLB's config parser;
+ * docs/findings.md, POOL_OVERLAP).
  */
 import { findOverlaps, type AddressRange } from '../../addresses';
 import type { PoolView } from '../../context';
@@ -66,7 +67,7 @@ export const poolOverlap: Rule = {
           code: 'POOL_OVERLAP',
           resource: pool.ref,
           message:
-            `IPAddressPool ${pool.name} overlaps: ${listForMessage(described, 3)}; MetalLB rejects the configuration ` +
+            `${pool.ref.kind} ${pool.name} overlaps: ${listForMessage(described, 3)}; MetalLB rejects the configuration ` +
             `("overlaps with already defined CIDR") and keeps running on the last valid one (make the entries disjoint)`,
           details: {
             entries: [...new Set(others.map((o) => o.overlaps))],

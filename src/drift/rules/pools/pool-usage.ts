@@ -1,5 +1,5 @@
 /** How much of each pool is in use, shared by POOL_EXHAUSTED and POOL_NEARLY_EXHAUSTED. */
-import { allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
+import { addressKey, allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
 import { poolsPendingFor, requestedIpsOf } from '../../allocation';
 import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 
@@ -51,15 +51,14 @@ export function poolUsages(ctx: AnalysisContext): readonly PoolUsage[] {
 }
 
 function computeUsages(ctx: AnalysisContext): PoolUsage[] {
-  // Distinct addresses without formatting them: an IPv4 address by its text (the parser accepts only the
-  // canonical dotted form, one text per value) and an IPv6 one by its BigInt value (it has many spellings);
-  // a string never equals a BigInt in a Set, so one set per pool holds both families.
+  // Distinct addresses, one key per address whatever its spelling (addressKey), so one set per pool holds both
+  // families.
   const held = new Map<PoolView, Set<string | bigint>>();
   for (const service of ctx.handledServices) {
     for (const { text, ip } of service.ingress) {
       const hits = ctx.poolIndex.lookup(ip);
       if (hits.length === 0) continue;
-      const key = ip.family === 4 ? text : ip.value;
+      const key = addressKey(text, ip);
       const buggy = isBuggyIp(ip);
       for (const { pool } of hits) {
         if (pool.avoidBuggyIps && buggy) continue;
@@ -76,7 +75,7 @@ function computeUsages(ctx: AnalysisContext): PoolUsage[] {
   }));
 }
 
-/** The handled services pending on each pool (design/findings.md, "Pending on a pool"). */
+/** The handled services pending on each pool (docs/findings.md, SERVICE_PENDING). */
 export function pendingByPool(ctx: AnalysisContext): Map<PoolView, ServiceView[]> {
   const pending = new Map<PoolView, ServiceView[]>();
   for (const service of ctx.handledServices) {

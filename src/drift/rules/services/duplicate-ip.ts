@@ -1,9 +1,10 @@
 /**
  * DUPLICATE_IP: two or more handled services hold the same ingress IP and MetalLB's sharing rules do not allow
- * it (research/metallb.md section 3, `sharingOK`): equal non-empty `allow-shared-ip` keys, the same
+ * it (MetalLB's `sharingOK`; docs/findings.md, DUPLICATE_IP): equal non-empty `allow-shared-ip` keys, the same
  * externalTrafficPolicy, identical selectors when it is Local, and no (protocol, port) pair in common.
  * One finding per service involved, listing every IP and every other service it clashes with.
  */
+import { addressKey } from '../../addresses';
 import type { AnalysisContext, ServiceView } from '../../context';
 import { arr, num, str } from '../../fields';
 import type { FindingDraft } from '../../finding';
@@ -65,10 +66,8 @@ type Holder = { service: ServiceView; text: string };
 
 /**
  * The holders of every IP that two or more handled services hold, in the order each IP was first met (a
- * service listing an IP twice counts once). The key is equal for every spelling of one address without
- * formatting it: an IPv4 address by its text (the parser accepts only the canonical dotted form, so text and
- * value match one to one), an IPv6 address by its BigInt value (it has many spellings); a string never equals
- * a BigInt, so families cannot collide. Nearly every IP has one holder, so the first one is kept as an index
+ * service listing an IP twice counts once). The key is equal for every spelling of one address (addressKey).
+ * Nearly every IP has one holder, so the first one is kept as an index
  * into two arrays and a list is only made when a second holder appears.
  */
 function sharedIps(ctx: AnalysisContext): Holder[][] {
@@ -80,7 +79,7 @@ function sharedIps(ctx: AnalysisContext): Holder[][] {
     // Most services hold one IP: the per-service de-duplication is only paid by those holding several.
     const own = service.ingress.length > 1 ? new Set<string | bigint>() : undefined;
     for (const { text, ip } of service.ingress) {
-      const key = ip.family === 4 ? text : ip.value;
+      const key = addressKey(text, ip);
       if (own !== undefined) {
         if (own.has(key)) continue;
         own.add(key);

@@ -6,6 +6,7 @@ import { deprecatedAnnotation } from './deprecated-annotation';
 import { duplicateIp } from './duplicate-ip';
 import { ipNotAllowedByPool } from './ip-not-allowed-by-pool';
 import { ipOutsidePools } from './ip-outside-pools';
+import { ipsInDifferentPools } from './ips-in-different-pools';
 import { requestedIps } from './requested-ips';
 import { requestedPoolMissing } from './requested-pool-missing';
 import { servicePending } from './service-pending';
@@ -16,6 +17,7 @@ export const servicesRules: Rule[] = [
   allocatedPool,
   requestedPoolMissing,
   requestedIps,
+  ipsInDifferentPools,
   servicePending,
   duplicateIp,
   allocationFailed,

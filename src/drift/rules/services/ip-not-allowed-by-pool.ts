@@ -6,18 +6,13 @@ import { disallowedReason, poolsContaining } from '../../allocation';
 import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
-import { releaseOutcome, serviceName } from './messages';
+import { NOT_ALLOWED_WHY, releaseOutcome, serviceName } from './messages';
 
 interface Refusal {
   ip: string;
   pool: string;
   reason: 'avoid-buggy-ips' | 'service-allocation';
 }
-
-const WHY: Record<Refusal['reason'], string> = {
-  'avoid-buggy-ips': 'its avoidBuggyIPs excludes .0 and .255 addresses',
-  'service-allocation': 'its serviceAllocation does not admit this service',
-};
 
 function refusalsOf(service: ServiceView, ctx: AnalysisContext): Refusal[] {
   const refusals: Refusal[] = [];
@@ -48,7 +43,7 @@ function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
   if (refusals.length === 0) return [];
   const ips = [...new Set(refusals.map((r) => r.ip))];
   const pools = [...new Set(refusals.map((r) => r.pool))];
-  const clauses = refusals.map((r) => `${r.ip} is in pool ${r.pool} but ${WHY[r.reason]}`);
+  const clauses = refusals.map((r) => `${r.ip} is in pool ${r.pool} but ${NOT_ALLOWED_WHY[r.reason]}`);
   return [
     {
       code: 'IP_NOT_ALLOWED_BY_POOL',

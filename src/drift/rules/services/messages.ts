@@ -21,7 +21,7 @@ export function describePools(ctx: AnalysisContext): string {
 }
 
 /**
- * What MetalLB does with an IP a service holds but the config does not allow (research/metallb.md section 4.1):
+ * What MetalLB does with an IP a service holds but the config does not allow (docs/findings.md, IP_NOT_ALLOWED_BY_POOL):
  * from 0.14.2 it clears and reassigns it; before, it refuses the new config and keeps running on the old one.
  */
 export function releaseOutcome(ctx: AnalysisContext): string {
@@ -37,6 +37,12 @@ export function releaseOutcome(ctx: AnalysisContext): string {
       );
   }
 }
+
+/** Why a pool does not allow an IP inside it for a service, completing "IP is in pool P but ...". */
+export const NOT_ALLOWED_WHY: Record<'avoid-buggy-ips' | 'service-allocation', string> = {
+  'avoid-buggy-ips': 'its avoidBuggyIPs excludes .0 and .255 addresses',
+  'service-allocation': 'its serviceAllocation does not admit this service',
+};
 
 /** `10.0.0.1` or `10.0.0.1 and fd00::1`. */
 export function listIps(ips: readonly string[]): string {

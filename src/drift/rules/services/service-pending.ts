@@ -2,19 +2,27 @@
  * SERVICE_PENDING: a handled service has no ingress IP. `details.reason` names the likely cause when one is
  * visible in the snapshot, checked from the most specific to the most general.
  */
-import { inAnyPool, poolsPendingFor, requestedIpsOf, type RequestedIps } from '../../allocation';
+import {
+  disallowedReason,
+  inAnyPool,
+  poolsContaining,
+  poolsPendingFor,
+  requestedIpsOf,
+  type RequestedIps,
+} from '../../allocation';
 import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { poolUsages } from '../pools/pool-usage';
-import { listIps, serviceName } from './messages';
+import { listIps, NOT_ALLOWED_WHY, serviceName } from './messages';
 import { missingRequestedPool } from './requested-pool-missing';
 
-/** The causes SERVICE_PENDING names in `details.reason` (design/findings.md). */
+/** The causes SERVICE_PENDING names in `details.reason` (docs/findings.md). */
 export type PendingReason =
   | 'pool-missing'
   | 'requested-ip-invalid'
   | 'requested-ip-outside-pools'
+  | 'requested-ip-not-allowed'
   | 'pool-exhausted'
   | 'no-auto-assign-pool'
   | 'no-pools'
@@ -114,7 +122,42 @@ function diagnose(service: ServiceView, ctx: AnalysisContext, exhausted: Exhaust
       pools: [],
     };
   }
+  const refused = refusedRequests(service, ctx, requested);
+  if (refused.clauses.length > 0) {
+    return {
+      reason: 'requested-ip-not-allowed',
+      because: `because it requests an IP its pool does not allow: ${refused.clauses.join('; ')}`,
+      pools: refused.pools,
+    };
+  }
   return fromPools(service, ctx, requested, exhausted);
+}
+
+/**
+ * The requested IPs that every pool containing them refuses for this service (avoidBuggyIPs or
+ * serviceAllocation), as "IP is in pool P but ..." clauses, with those pools.
+ */
+function refusedRequests(
+  service: ServiceView,
+  ctx: AnalysisContext,
+  requested: RequestedIps,
+): { clauses: string[]; pools: string[] } {
+  const clauses: string[] = [];
+  const pools = new Set<string>();
+  for (const { text, ip } of requested.parsed) {
+    const reasons = poolsContaining(ip, ctx).map((pool) => ({
+      pool,
+      reason: disallowedReason(pool, ip, service, ctx),
+    }));
+    if (reasons.length === 0 || reasons.some((r) => r.reason === undefined)) continue;
+    for (const { pool, reason } of reasons) {
+      clauses.push(
+        `${text} is in pool ${pool.name} but ${NOT_ALLOWED_WHY[reason as keyof typeof NOT_ALLOWED_WHY]}`,
+      );
+      pools.add(pool.name);
+    }
+  }
+  return { clauses, pools: [...pools] };
 }
 
 function check(service: ServiceView, ctx: AnalysisContext, exhausted: ExhaustedPools): FindingDraft[] {

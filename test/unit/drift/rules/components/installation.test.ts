@@ -149,13 +149,29 @@ describe('LEGACY_RESOURCE_PRESENT', () => {
     });
     expect(finding?.message).toBe(
       `AddressPool ${NS}/old (10.0.20.0/24, 10.0.21.1-10.0.21.9) uses the removed legacy API; MetalLB ignores ` +
-        'AddressPool objects since 0.14.2 and allocates nothing from it, so recreate it as an IPAddressPool with an advertisement.',
+        'it (AddressPool objects are not read since 0.14.2, nor outside its namespace) and allocates nothing ' +
+        'from it, so recreate it as an IPAddressPool with an advertisement if it is still needed.',
     );
   });
 
-  it('says an older MetalLB still reads it', () => {
-    const [finding] = findingsOf(legacyResourcePresent, [...controllerAt('0.13.12'), addressPool(NS, {})]);
-    expect(finding?.message).toContain('MetalLB 0.13.12 still reads it, but 0.14.2 and later ignore it');
+  // MetalLB up to 0.14.1 reads AddressPools as pools (the handling code went in 0.14.2, PR 2252).
+  it.each(['0.13.12', '0.14.1'])(
+    'says MetalLB %s still reads it as a pool, deprecated and lost on upgrade',
+    (v) => {
+      const [finding] = findingsOf(legacyResourcePresent, [...controllerAt(v), addressPool(NS, {})]);
+      expect(finding?.message).toContain(`MetalLB ${v} still reads it as a pool, but it is deprecated`);
+      expect(finding?.message).toContain('lost on upgrade to 0.14.2 or later');
+      expect(finding?.message).not.toContain('MetalLB ignores');
+    },
+  );
+
+  it.each([
+    ['0.14.2, which no longer reads it', '0.14.2', NS],
+    ['an unknown version', undefined, NS],
+    ['0.13.12 outside the MetalLB namespace', '0.13.12', 'default'],
+  ])('says it is ignored on %s', (_case, v, namespace) => {
+    const objects = [...(v === undefined ? [] : controllerAt(v)), addressPool(namespace, {})];
+    expect(findingsOf(legacyResourcePresent, objects)[0]?.message).toContain('MetalLB ignores it');
   });
 
   it('never throws on a malformed spec', () => {

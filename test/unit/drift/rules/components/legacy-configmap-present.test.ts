@@ -71,11 +71,15 @@ describe('LEGACY_CONFIGMAP_PRESENT', () => {
     expect(finding?.message).toContain('(every one of its pools matches an IPAddressPool)');
   });
 
-  it('still recognises a config whose YAML does not parse', () => {
+  it('still recognises a config whose YAML does not parse, says why, and claims no comparison', () => {
     const config = 'address-pools:\n- name: a\n  addresses: [10.0.0.0/24\n';
     const [finding] = findingsOf(legacyConfigmapPresent, [configMap({ config })]);
-    expect(finding?.details.pools).toEqual([]);
-    expect(typeof finding?.details.parseError).toBe('string');
+    expect(Object.keys(finding?.details ?? {})).toEqual(['parseError']);
+    const parseError = finding?.details.parseError as string;
+    expect(parseError).toMatch(/flow sequence|Missing ,|Unexpected|Expected/i);
+    expect(finding?.message).toContain(`embedded YAML could not be read (${parseError})`);
+    expect(finding?.message).toContain('so it was not compared with the IPAddressPools');
+    expect(finding?.message).not.toMatch(/\d+ address pools?|matches an IPAddressPool|differ/);
   });
 
   it.each([

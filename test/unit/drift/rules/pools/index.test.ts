@@ -58,7 +58,7 @@ const malformed: KubeObject[] = [
 describe('poolsRules', () => {
   it('registers one rule per pool and advertisement code, in catalogue order', () => {
     expect(poolsRules.flatMap((rule) => rule.codes)).toEqual(POOL_AND_ADVERTISEMENT_CODES);
-    expect(POOL_AND_ADVERTISEMENT_CODES).toHaveLength(11);
+    expect(POOL_AND_ADVERTISEMENT_CODES).toHaveLength(12);
   });
 
   it.each(poolsRules.map((rule) => [rule.name, rule] as const))(

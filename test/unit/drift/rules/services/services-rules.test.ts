@@ -23,6 +23,7 @@ describe('the services rules', () => {
       'REQUESTED_POOL_MISSING',
       'REQUESTED_IP_OUTSIDE_POOLS',
       'REQUESTED_IP_INVALID',
+      'IPS_IN_DIFFERENT_POOLS',
       'SERVICE_PENDING',
       'DUPLICATE_IP',
       'ALLOCATION_FAILED',
