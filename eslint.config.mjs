@@ -27,8 +27,8 @@ export default tseslint.config(
     },
   },
   {
-    // The drift engine is pure: no I/O, no SDKs, no clock (STYLE.md).
-    files: ['src/drift/**/*.ts'],
+    // The drift engine and the fix plans are pure: no I/O, no SDKs, no clock (STYLE.md).
+    files: ['src/drift/**/*.ts', 'src/fixes/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -51,7 +51,7 @@ export default tseslint.config(
                 'fs/promises',
                 'node:fs/promises',
               ],
-              message: 'src/drift is pure: pass data in, no I/O.',
+              message: 'src/drift and src/fixes are pure: pass data in, no I/O.',
             },
           ],
         },
