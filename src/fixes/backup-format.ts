@@ -6,7 +6,8 @@
 import { parseDocument, stringify } from 'yaml';
 import { AppError } from '../errors';
 import { at, nameOf, namespaceOf, str } from '../drift/fields';
-import type { KubeObject } from '../drift/model';
+import { buildContext } from '../drift/context';
+import type { AnalysisSettings, KubeObject, Snapshot } from '../drift/model';
 import {
   cloneJson,
   compareConfigObjects,
@@ -269,6 +270,11 @@ export function parseBackup(text: string): Backup {
     if (obj.kind === 'BGPPeer' && chunk.comments.includes(REDACTED_COMMENT)) redactedPeers.push(key);
     objects.push(obj);
   }
+  const serviceCount = header.fields.get('services');
+  if (serviceCount !== undefined && Number(serviceCount) !== header.services.length)
+    throw invalid(
+      `the header announces ${serviceCount} services but lists ${header.services.length}: it was edited or cut`,
+    );
   const count = header.fields.get('objects');
   if (count !== undefined && Number(count) !== objects.length)
     throw invalid(`the header announces ${count} objects but the file holds ${objects.length}: it was cut`);
@@ -282,6 +288,29 @@ export function parseBackup(text: string): Backup {
     services: header.services,
     redactedPeers: redactedPeers.sort(),
   };
+}
+
+/**
+ * A backup of a fresh read: the config objects of the MetalLB namespace and every handled service's IPs, as the
+ * drift engine defines "handled" (type LoadBalancer, matching load-balancer class).
+ */
+export function backupOfSnapshot(
+  snapshot: Snapshot,
+  input: { id: string; cluster: string; now: Date; settings?: AnalysisSettings },
+): Backup {
+  const ctx = buildContext(snapshot, {
+    now: input.now,
+    ...(input.settings ? { settings: input.settings } : {}),
+  });
+  return makeBackup({
+    id: input.id,
+    cluster: input.cluster,
+    takenAt: input.now,
+    namespace: ctx.namespace,
+    metallbVersion: ctx.versionText,
+    objects: snapshot.objects,
+    services: ctx.handledServices.map((s) => ({ namespace: s.namespace, name: s.name, ips: s.ingressIps })),
+  });
 }
 
 /** The copy posted in Slack: always redacted. */

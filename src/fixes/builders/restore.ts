@@ -91,6 +91,13 @@ export function buildRestore(fc: FixContext): PlanOutcome {
   if (changes.length === 0)
     return nothingToFix(fc, `The config already equals backup ${backup.id}: nothing to restore.`);
   const built = buildConfigSteps(fc, changes, backup.objects);
+  if (fc.ctx.versionAtLeast('0.14.2') === false && built.steps.some((s) => s.services.length > 0))
+    warnings.push({
+      kind: 'version',
+      text:
+        `MetalLB ${fc.ctx.versionText} is older than 0.14.2: its controller refuses a config that strands assigned ` +
+        'IPs and keeps the old one until every such service is released; a step that strands IPs may not settle.',
+    });
   const count = (kind: ConfigChange['change']): number => changes.filter((c) => c.change === kind).length;
   return makePlan(fc, {
     targets: [backup.id],

@@ -1,6 +1,7 @@
 import { AppError } from '../../../src/errors';
 import {
   backupId,
+  backupOfSnapshot,
   isBackupId,
   makeBackup,
   parseBackup,
@@ -12,11 +13,14 @@ import {
   bfdProfile,
   bgpAdvertisement,
   bgpPeer,
+  controllerDeployment,
+  ingressStatus,
   ipAddressPool,
   l2Advertisement,
   METALLB_NS,
   object,
   service,
+  snapshotOf,
 } from '../../support/builders';
 
 const SECRET = 's3cr3t-Peer-Pa55';
@@ -228,5 +232,39 @@ describe('refusing what is not a backup', () => {
     expect(caught).toBeInstanceOf(AppError);
     expect((caught as AppError).code).toBe('E_BACKUP_INVALID');
     expect((caught as AppError).message).toContain(message);
+  });
+});
+
+describe('a backup of a fresh read', () => {
+  it('holds the config of the MetalLB namespace and every handled service with its IPs', () => {
+    const snapshot = snapshotOf([
+      controllerDeployment({ version: '0.14.8' }),
+      ...liveObjects().filter((o) => o.kind !== 'Service'),
+      service('shop', 'web', { type: 'LoadBalancer' }, ingressStatus('10.0.0.10')),
+      service('shop', 'pending', { type: 'LoadBalancer' }),
+      service('shop', 'internal', { type: 'ClusterIP' }),
+      service(
+        'shop',
+        'other-class',
+        { type: 'LoadBalancer', loadBalancerClass: 'other' },
+        ingressStatus('1.1.1.1'),
+      ),
+    ]);
+    const backup = backupOfSnapshot(snapshot, {
+      id: 'b-20261126-120000-0000',
+      cluster: 'prod',
+      now: new Date('2026-11-26T12:00:00Z'),
+    });
+    expect(backup.metallbVersion).toBe('0.14.8');
+    expect(backup.objects).toHaveLength(8);
+    expect(backup.services).toEqual([
+      { namespace: 'shop', name: 'pending', ips: [] },
+      { namespace: 'shop', name: 'web', ips: ['10.0.0.10'] },
+    ]);
+  });
+
+  it('refuses a header whose service count does not match its lines', () => {
+    const text = renderBackup(sampleBackup(), { redact: false }).replace('#   shop/web: 10.0.0.10\n', '');
+    expect(() => parseBackup(text)).toThrow(/announces 3 services but lists 2/);
   });
 });
