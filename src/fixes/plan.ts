@@ -71,8 +71,11 @@ export interface PlanStep {
 }
 
 export interface PlanWarning {
-  /** `gitops`: a controller may revert us; `password`: a peer comes back without one; `version`, `skipped`. */
-  kind: 'gitops' | 'password' | 'version' | 'skipped';
+  /**
+   * `gitops`: a controller may revert us; `password`: a peer comes back without one; `version`: the MetalLB
+   * version limits what the plan can promise; `skipped`: an object left alone; `cluster`: a backup of another.
+   */
+  kind: 'gitops' | 'password' | 'version' | 'skipped' | 'cluster';
   text: string;
 }
 

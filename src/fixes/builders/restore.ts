@@ -64,7 +64,7 @@ export function buildRestore(fc: FixContext): PlanOutcome {
   const warnings: PlanWarning[] = [...versionWarning(fc)];
   if (backup.cluster !== fc.request.cluster)
     warnings.push({
-      kind: 'version',
+      kind: 'cluster',
       text: `Backup ${backup.id} was taken on cluster ${backup.cluster}, not ${fc.request.cluster}.`,
     });
   const deletes: ConfigChange[] = current

@@ -146,6 +146,13 @@ describe('restore', () => {
     );
   });
 
+  it('warns below 0.14.2 that a step stranding IPs may not settle', () => {
+    const live = [...saved, ipAddressPool('temp', ['10.0.5.0/24']), lb('shop', 'tmp', '10.0.5.1')];
+    const p = restore(cluster('0.14.1', [], live), backupOf(saved));
+    expect(p.warnings).toContainEqual(expect.objectContaining({ kind: 'version' }));
+    expect(restore(cluster('0.14.2', [], live), backupOf(saved)).warnings).toEqual([]);
+  });
+
   it('is built at the given time', () => {
     const p = restore(cluster('0.14.9', [], [ipAddressPool('x', ['10.9.0.0/24'])]), backupOf(saved));
     expect(p.builtAt).toBe(NOW.toISOString());
