@@ -10,6 +10,8 @@ export const ERROR_CATALOGUE = {
   E_INPUT_EMPTY:
     'The input holds no Kubernetes objects. Pass the output of `kubectl get -o yaml` (see README).',
   E_MUTES_INVALID: 'The --ignore file is not a valid list of mutes. See README, "Mutes".',
+  E_BACKUP_INVALID:
+    'The file is not a metallb-chatops backup (v1). Pass a file written by `backup --out` or downloaded from Slack, unedited.',
   E_CONFIG: 'A setting is missing or malformed. Fix the named environment variables and start again.',
   E_KUBECONFIG: 'No usable kubeconfig or context. Pass --kubeconfig/--context or set KUBECONFIG.',
   E_CLUSTER_UNREACHABLE:

@@ -261,6 +261,11 @@ export function rangeSize(range: AddressRange): bigint {
   return range.end - range.start + 1n;
 }
 
+/** Whether an address lies in a range (same family, inside its bounds): one address against one pool entry. */
+export function rangeContains(range: AddressRange, ip: IpAddress): boolean {
+  return range.family === ip.family && range.start <= ip.value && ip.value <= range.end;
+}
+
 /** Whether an IPv4 address ends in .0 or .255 (MetalLB's `avoidBuggyIPs`; never true for IPv6). */
 export function isBuggyIp(ip: IpAddress): boolean {
   if (ip.family !== 4) return false;

@@ -7,12 +7,11 @@
  * Keys, under the `{prefix}` hash tag: `backup:<id>` (hash: text, meta), `backup:<id>:pins` (set of fix ids),
  * `backups:<cluster>` (sorted set of ids by time).
  */
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { APPROVAL_ID, checkId, CLUSTER, isId } from '../approvals/ids';
+import { APPROVAL_ID, checkId, CLUSTER } from '../approvals/ids';
 import { AppError } from '../errors';
-
-export const BACKUP_ID = /^b-\d{8}-\d{6}-[0-9a-z]{4}$/;
+import { BACKUP_ID, backupId, isBackupId } from '../fixes/backup-format';
 
 export interface BackupMeta {
   id: string;
@@ -58,17 +57,9 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[1])
 return 1`;
 
-/** `b-YYYYMMDD-HHMMSS-xxxx` from the time (UTC) and four random characters. */
+/** A new backup id for a backup taken at `at`, with a cryptographic random suffix. */
 export function newBackupId(at: Date): string {
-  const iso = at.toISOString();
-  const date = iso.slice(0, 10).replaceAll('-', '');
-  const time = iso.slice(11, 19).replaceAll(':', '');
-  const suffix = Array.from(randomBytes(4), (byte) => (byte % 36).toString(36)).join('');
-  return `b-${date}-${time}-${suffix}`;
-}
-
-export function isBackupId(value: unknown): value is string {
-  return isId(value, BACKUP_ID);
+  return backupId(at, () => randomInt(0x10000) / 0x10000);
 }
 
 export class BackupStore {
@@ -90,10 +81,12 @@ export class BackupStore {
   }
 
   /**
-   * Stores a backup under a new id, then prunes the cluster's oldest beyond the retention. A fix passes its id
-   * as `pinnedBy`, so its backup is pinned from the moment it exists.
+   * Stores a backup, then prunes the cluster's oldest beyond the retention. `id` is the id written in the backup's
+   * own header (fixes/backup-format.ts), so the file and the store agree; without it a new id is drawn. A fix
+   * passes its id as `pinnedBy`, so its backup is pinned from the moment it exists.
    */
   async save(input: {
+    id?: string;
     cluster: string;
     requestedBy: string;
     text: string;
@@ -102,9 +95,11 @@ export class BackupStore {
   }): Promise<BackupMeta> {
     checkId('requester', input.requestedBy, REQUESTER);
     if (input.pinnedBy !== undefined) checkId('fix id', input.pinnedBy, APPROVAL_ID);
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    if (input.id !== undefined) checkId('backup id', input.id, BACKUP_ID);
+    const attempts = input.id === undefined ? 5 : 1;
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
       const meta: BackupMeta = {
-        id: newBackupId(input.at),
+        id: input.id ?? newBackupId(input.at),
         cluster: input.cluster,
         createdAt: input.at.toISOString(),
         requestedBy: input.requestedBy,
@@ -126,7 +121,10 @@ export class BackupStore {
         return meta;
       }
     }
-    throw new AppError('E_INTERNAL', 'could not allocate a free backup id');
+    throw new AppError(
+      'E_INTERNAL',
+      input.id === undefined ? 'could not allocate a free backup id' : `backup ${input.id} already exists`,
+    );
   }
 
   async get(id: string): Promise<Backup | undefined> {

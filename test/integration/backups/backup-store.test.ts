@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BackupStore } from '../../../src/fixes/backup-store';
+import { BackupStore } from '../../../src/backups/backup-store';
 import { cleanup, connect, testPrefix } from '../../support/redis';
 
 const prefix = testPrefix('backups');
@@ -46,11 +46,26 @@ describe('backup store', () => {
         createdAt: '2025-01-15T09:00:00.000Z',
         size: Buffer.byteLength(body, 'utf8'),
       });
-      expect(meta.id).toMatch(/^b-20250115-090000-[0-9a-z]{4}$/);
+      expect(meta.id).toMatch(/^b-20250115-090000-[0-9a-f]{4}$/);
       const got = await store(100).get(meta.id);
       expect(got?.meta).toEqual(meta);
       expect(Buffer.from(got?.text ?? 'missing', 'utf8').equals(Buffer.from(body, 'utf8'))).toBe(true);
     }
+  });
+
+  it('stores a backup under the id of its own header, once', async () => {
+    const input = {
+      id: 'b-20250115-090000-beef',
+      cluster: 'own-id',
+      requestedBy: 'cli:ops',
+      text: 'x',
+      at: at(0),
+    };
+    const meta = await store(100).save(input);
+    expect(meta.id).toBe('b-20250115-090000-beef');
+    expect((await store(100).get(meta.id))?.text).toBe('x');
+    await expect(store(100).save(input)).rejects.toThrow('backup b-20250115-090000-beef already exists');
+    await expect(store(100).save({ ...input, id: 'b-../../etc' })).rejects.toThrow(/backup id/);
   });
 
   it('lists a cluster newest first and keeps only the newest BACKUP_RETENTION', async () => {
@@ -98,8 +113,8 @@ describe('backup store', () => {
   });
 
   it('cannot pin a backup that is gone', async () => {
-    expect(await store().pin('b-20000101-000000-zzzz', 'f-00000000000000aa')).toBe(false);
-    expect(await redis.exists(`${prefix}:backup:b-20000101-000000-zzzz:pins`)).toBe(0);
+    expect(await store().pin('b-20000101-000000-ffff', 'f-00000000000000aa')).toBe(false);
+    expect(await redis.exists(`${prefix}:backup:b-20000101-000000-ffff:pins`)).toBe(0);
   });
 
   it('a pin racing the prune of the same backup either keeps it or is told it is gone', async () => {

@@ -1,0 +1,52 @@
+/** What every plan builder takes, and the terms derived from it once. */
+import { analyze } from '../drift/analyze';
+import { buildContext, type AnalysisContext, type ServiceView } from '../drift/context';
+import type { AnalysisSettings, Finding, Mute, Snapshot } from '../drift/model';
+import type { Backup } from './backup-format';
+import type { FixName } from './fix-names';
+
+export interface PlanRequest {
+  fix: FixName;
+  cluster: string;
+  /** A fresh read of the cluster. */
+  snapshot: Snapshot;
+  /** The build time (shown on the plan, never hashed). */
+  now: Date;
+  /** Service `namespace/name`s or finding ids (release-ip, clear-stale-annotation); a backup id (restore). */
+  targets: readonly string[];
+  settings?: AnalysisSettings;
+  /** Muted findings are accepted on purpose: a fix without targets leaves them alone. */
+  mutes?: readonly Mute[];
+  /** The backup a restore makes the config equal to (from Redis or `restore --from FILE`). */
+  backup?: Backup;
+}
+
+export interface FixContext {
+  request: PlanRequest;
+  ctx: AnalysisContext;
+  findings: Finding[];
+}
+
+export function fixContext(request: PlanRequest): FixContext {
+  const options = {
+    now: request.now,
+    ...(request.settings ? { settings: request.settings } : {}),
+    ...(request.mutes ? { mutes: request.mutes } : {}),
+  };
+  const ctx = buildContext(request.snapshot, options);
+  const report = analyze(request.snapshot, options);
+  return { request, ctx, findings: report.findings };
+}
+
+export function serviceName(service: ServiceView): string {
+  return `${service.namespace}/${service.name}`;
+}
+
+/** Handled services sorted by namespace/name, so plans list them in one order. */
+export function sortedServices(services: readonly ServiceView[]): ServiceView[] {
+  return [...services].sort((a, b) => {
+    const ka = serviceName(a);
+    const kb = serviceName(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
