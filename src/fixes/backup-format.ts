@@ -254,7 +254,7 @@ export function parseBackup(text: string): Backup {
   const { header: headerLines, docs } = chunksOf(text);
   const header = parseHeader(headerLines);
   const id = required(header, 'id');
-  if (!isBackupId(id)) throw invalid(`the id "${id}" is not b-YYYYMMDD-HHMMSS-xxxx`);
+  if (!BACKUP_ID.test(id)) throw invalid(`the id "${id}" is not b-YYYYMMDD-HHMMSS-xxxx`);
   const takenAt = required(header, 'taken');
   if (Number.isNaN(Date.parse(takenAt))) throw invalid(`the time "${takenAt}" is not an ISO-8601 time`);
   const namespace = required(header, 'namespace');
