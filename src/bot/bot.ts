@@ -3,8 +3,11 @@
  * `worker` = workers + outbox sender. Every dependency is built here and passed down; nothing below reads the
  * environment or imports a singleton.
  */
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { clusterChecker } from '../checks/check-cluster';
+import type { DigestJobData } from '../digests/digest-job';
+import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
+import { DigestState } from '../digests/digest-state';
 import type { Config } from '../config';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
 import type { JobDeps } from '../jobs/job-kinds';
@@ -68,24 +71,32 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   const producer = createJobProducer(redis, prefix);
   const lastChecks = new LastCheckStore(redis, prefix);
+  const checkCluster = clusterChecker({
+    clusters: options.clusters,
+    singleFlight: new SingleFlight({
+      redis,
+      prefix,
+      windowMs: config.singleFlightWindowMs,
+      computeTimeoutMs: config.apiTimeoutMs * 4,
+    }),
+    limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
+    metallbNamespace: config.metallbNamespace,
+  });
+  const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
+  const digestSchedules = new DigestSchedules(digestQueue, redis, prefix);
   const jobDeps: JobDeps = {
     check: {
-      checkCluster: clusterChecker({
-        clusters: options.clusters,
-        singleFlight: new SingleFlight({
-          redis,
-          prefix,
-          windowMs: config.singleFlightWindowMs,
-          computeTimeoutMs: config.apiTimeoutMs * 4,
-        }),
-        limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
-        metallbNamespace: config.metallbNamespace,
-      }),
+      checkCluster,
       notifier: outboxNotifier(outbox),
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
     },
+    // expiredMutes: the Slack mute store's expiredBetween, once it is composed here (issue 10, mutes).
+    digest: { checkCluster, state: new DigestState(redis, prefix), outbox },
   };
+  // Every replica syncs DIGESTS at start, one after the other under a lock: the later ones find nothing to do.
+  const synced = await digestSchedules.syncDeclared(config.digests);
+  if (synced.upserted > 0 || synced.removed > 0) logger.info('digest schedules synced from DIGESTS', synced);
   let workers: Worker<never, unknown>[] = [];
   if (config.workers > 0) {
     workers = startWorkers({
@@ -134,6 +145,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         commands: {
           clusters: config.clusters,
           producer,
+          digestSchedules,
           authorizer: createAuthorizer({
             operators: config.operators,
             lookupGroup,
@@ -147,6 +159,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
         },
@@ -188,6 +201,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // Deliver what the finished jobs left, within a typical termination grace period.
       await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
       await producer.close();
+      await digestQueue.close();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
       await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');

@@ -26,7 +26,10 @@ export function checkCron(
   pattern: string,
   options: { allowSeconds: boolean; timezone?: string },
 ): { ok: true; pattern: string } | { ok: false; problem: string } {
-  const fields = pattern.trim().split(/\s+/).filter((f) => f !== '');
+  const fields = pattern
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '');
   const counts = options.allowSeconds ? '5 or 6' : '5';
   if (fields.length !== 5 && !(options.allowSeconds && fields.length === 6))
     return {
