@@ -10,7 +10,11 @@ describe('checkCron', () => {
   });
 
   it.each([
-    ['*/2 * * * * *', false, 'a cron pattern has 5 fields (minute hour day month weekday), got 6 in "*/2 * * * * *"'],
+    [
+      '*/2 * * * * *',
+      false,
+      'a cron pattern has 5 fields (minute hour day month weekday), got 6 in "*/2 * * * * *"',
+    ],
     ['* * *', true, 'a cron pattern has 5 or 6 fields (minute hour day month weekday), got 3 in "* * *"'],
     ['@daily', false, 'got 1'],
     ['61 * * * *', false, '"61 * * * *" is not a cron pattern: Constraint error'],
