@@ -52,6 +52,47 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/**
+ * Syncs DIGESTS in the background, retrying while Redis does not answer: a replica must start (and answer
+ * /healthz) even then. Replicas sync one after the other under a lock; the later ones find nothing to do.
+ */
+function syncDigests(
+  schedules: DigestSchedules,
+  declared: Config['digests'],
+  logger: Logger,
+): { done: Promise<void>; stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const synced = await schedules.syncDeclared(declared);
+        if (synced.upserted > 0 || synced.removed > 0)
+          logger.info('digest schedules synced from DIGESTS', synced);
+        return;
+      } catch (error) {
+        logger.warn('digest schedules not synced yet, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+  return {
+    done,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger, role } = options;
   const prefix = config.redis.prefix;
@@ -91,12 +132,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
     },
-    // expiredMutes: the Slack mute store's expiredBetween, once it is composed here (issue 10, mutes).
+    // To compose with the Slack mute store: expiredMutes: (cluster, from, to) =>
+    // store.expiredBetween(cluster, from, to).then((mutes) => mutes.map(engineMute)), so a digest names the
+    // findings that came back when their mute expired.
     digest: { checkCluster, state: new DigestState(redis, prefix), outbox },
   };
-  // Every replica syncs DIGESTS at start, one after the other under a lock: the later ones find nothing to do.
-  const synced = await digestSchedules.syncDeclared(config.digests);
-  if (synced.upserted > 0 || synced.removed > 0) logger.info('digest schedules synced from DIGESTS', synced);
+  const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
   if (config.workers > 0) {
     workers = startWorkers({
@@ -200,6 +241,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await Promise.all(workers.map((worker) => worker.close()));
       // Deliver what the finished jobs left, within a typical termination grace period.
       await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
+      digestSync.stop();
+      await digestSync.done;
       await producer.close();
       await digestQueue.close();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
