@@ -76,12 +76,13 @@ async function off(
   const here = await channelSchedules(deps, input.channelId);
   let target: DigestSchedule | undefined;
   if (cluster !== undefined) {
-    if (!deps.clusters.some((c) => c.name === cluster))
+    target = here.find((s) => s.cluster === cluster);
+    // A schedule of a cluster no longer configured can still be removed; any other unknown name is a typo.
+    if (target === undefined && !deps.clusters.some((c) => c.name === cluster))
       return usage(
         deps,
         `unknown cluster "${cluster}"; known: ${deps.clusters.map((c) => c.name).join(', ')}`,
       );
-    target = here.find((s) => s.cluster === cluster);
   } else if (here.length > 1) {
     return usage(
       deps,

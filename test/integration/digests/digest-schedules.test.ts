@@ -139,6 +139,17 @@ describe('/metallb digest', () => {
     expect(await slash('digest now --cluster staging')).toContain('unknown cluster "staging"');
     expect(await slash('digest off --cluster staging')).toContain('unknown cluster "staging"');
     expect(await schedules.list()).toEqual([]);
+    // A schedule whose cluster left CLUSTERS can still be removed.
+    await schedules.put({
+      cluster: 'gone',
+      channel: 'C0PROD',
+      cron: '0 9 * * *',
+      timezone: 'UTC',
+      onlyChanges: false,
+      origin: 'slack',
+    });
+    expect(await slash('digest off --cluster gone')).toContain('Removed the digest of gone');
+    expect(await schedules.list()).toEqual([]);
   });
 
   it('lets only operators schedule and remove; with OPERATORS unset nobody may, and the answer says so', async () => {
