@@ -51,18 +51,22 @@ function label(obj: KubeObject): string {
 
 const rvText = (obj: KubeObject): string => resourceVersionOf(obj) ?? 'none';
 
-/** Keeps one copy per (kind, namespace, name), in first-seen order. */
+/**
+ * Keeps one copy per (kind, namespace, name), in first-seen order. Only objects whose key was seen before are
+ * serialised: a dump without duplicates costs one map lookup per object.
+ */
 export function mergeObjects(items: readonly SourcedObject[]): { objects: KubeObject[]; notes: string[] } {
-  const kept = new Map<string, SourcedObject & { text: string }>();
+  const kept = new Map<string, SourcedObject & { text?: string }>();
   const notes: string[] = [];
   for (const item of items) {
     const key = keyOf(item.obj);
-    const text = canonical(item.obj);
     const previous = kept.get(key);
     if (previous === undefined) {
-      kept.set(key, { ...item, text });
+      kept.set(key, { ...item });
       continue;
     }
+    previous.text ??= canonical(previous.obj);
+    const text = canonical(item.obj);
     if (previous.text === text) continue;
     // On a tie the first copy stays: the order of --from-file is the user's, so it is predictable.
     const newer = compareResourceVersions(resourceVersionOf(item.obj), resourceVersionOf(previous.obj)) > 0;

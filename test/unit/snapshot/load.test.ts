@@ -137,6 +137,71 @@ describe('loadDump', () => {
     });
   });
 
+  it('counts copies that differ only in key order as identical', async () => {
+    const a = await file(
+      'a.json',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop', resourceVersion: '3' },
+        spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+      }),
+    );
+    const b = await file(
+      'b.json',
+      JSON.stringify({
+        spec: { ports: [{ protocol: 'TCP', port: 80 }], type: 'LoadBalancer' },
+        metadata: { resourceVersion: '3', namespace: 'shop', name: 'web' },
+        kind: 'Service',
+        apiVersion: 'v1',
+      }),
+    );
+    const snapshot = await loadDump([a, b]);
+    expect(names(snapshot.objects)).toEqual(['Service/web']);
+    expect(snapshot.notes).toEqual([]);
+  });
+
+  it('keeps the first read of differing copies with the same resourceVersion, with a note', async () => {
+    const a = await file('a.yaml', svc('web', '7', '10.0.0.1'));
+    const b = await file('b.yaml', svc('web', '7', '10.0.0.2'));
+    const snapshot = await loadDump([a, b]);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 7) and ${b} (resourceVersion 7); ` +
+        `kept the copy from ${a} (same resourceVersion, first read)`,
+    ]);
+  });
+
+  it('compares a third copy with the one kept, and keeps first-seen order', async () => {
+    const a = await file('a.yaml', `${svc('web', '5', '10.0.0.1')}---\n${svc('api')}`);
+    const b = await file('b.yaml', svc('web', '9', '10.0.0.2'));
+    const c = await file('c.yaml', `${svc('web', '9', '10.0.0.2')}---\n${svc('web', '6', '10.0.0.3')}`);
+    const snapshot = await loadDump([a, b, c]);
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/api']);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.2' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 5) and ${b} (resourceVersion 9); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+      `Service shop/web differs between ${b} (resourceVersion 9) and ${c} (resourceVersion 6); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+    ]);
+  });
+
+  it('keeps objects that share a name but not a kind or namespace', async () => {
+    const f = await file(
+      'same-name.yaml',
+      `${svc('web')}---\n${svc('web').replace('namespace: shop', 'namespace: shop2')}---\n` +
+        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: web, namespace: shop}\n',
+    );
+    const snapshot = await loadDump([f]);
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/web', 'IPAddressPool/web']);
+    expect(snapshot.notes).toEqual([]);
+  });
+
   it('notes and skips documents that are not objects or have no kind', async () => {
     const f = await file('odd.yaml', `- a\n- b\n---\njust text\n---\nmetadata: {name: x}\n---\n${svc('a')}`);
     const snapshot = await loadDump([f]);
