@@ -56,18 +56,21 @@ const rvText = (obj: KubeObject): string => resourceVersionOf(obj) ?? 'none';
  * serialised: a dump without duplicates costs one map lookup per object.
  */
 export function mergeObjects(items: readonly SourcedObject[]): { objects: KubeObject[]; notes: string[] } {
-  const kept = new Map<string, SourcedObject & { text?: string }>();
+  const kept = new Map<string, SourcedObject>();
+  // The canonical text of a kept copy, made the first time another copy of its key turns up.
+  const texts = new Map<string, string>();
   const notes: string[] = [];
   for (const item of items) {
     const key = keyOf(item.obj);
     const previous = kept.get(key);
     if (previous === undefined) {
-      kept.set(key, { ...item });
+      kept.set(key, item);
       continue;
     }
-    previous.text ??= canonical(previous.obj);
+    let previousText = texts.get(key);
+    if (previousText === undefined) texts.set(key, (previousText = canonical(previous.obj)));
     const text = canonical(item.obj);
-    if (previous.text === text) continue;
+    if (previousText === text) continue;
     // On a tie the first copy stays: the order of --from-file is the user's, so it is predictable.
     const newer = compareResourceVersions(resourceVersionOf(item.obj), resourceVersionOf(previous.obj)) > 0;
     const winner = newer ? item : previous;
@@ -79,7 +82,10 @@ export function mergeObjects(items: readonly SourcedObject[]): { objects: KubeOb
       `${label(item.obj)} differs between ${previous.file} (resourceVersion ${rvText(previous.obj)}) and ` +
         `${item.file} (resourceVersion ${rvText(item.obj)}); kept the copy from ${winner.file} (${why})`,
     );
-    if (newer) kept.set(key, { ...item, text });
+    if (newer) {
+      kept.set(key, item);
+      texts.set(key, text);
+    }
   }
   return { objects: [...kept.values()].map((k) => k.obj), notes };
 }
