@@ -202,6 +202,22 @@ describe('loadDump', () => {
     expect(snapshot.notes).toEqual([]);
   });
 
+  it('names the place of a List item it skips, and keeps the good items as they are', async () => {
+    const good = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' } };
+    const nested = { kind: 'List', items: [{ metadata: { name: 'x' } }] };
+    const f = await file(
+      'list.json',
+      JSON.stringify({ kind: 'List', items: [good, 'text', { metadata: {} }, nested] }),
+    );
+    const snapshot = await loadDump([f]);
+    expect(snapshot.objects).toEqual([good]);
+    expect(snapshot.notes).toEqual([
+      `${f} item 2 is not a Kubernetes object (a string); ignored`,
+      `${f} item 3 has no kind; ignored`,
+      `${f} item 4 item 1 has no kind; ignored`,
+    ]);
+  });
+
   it('notes and skips documents that are not objects or have no kind', async () => {
     const f = await file('odd.yaml', `- a\n- b\n---\njust text\n---\nmetadata: {name: x}\n---\n${svc('a')}`);
     const snapshot = await loadDump([f]);
