@@ -202,6 +202,24 @@ describe('loadDump', () => {
     expect(snapshot.notes).toEqual([]);
   });
 
+  it('finds the copies of an object among others of the same name, and of objects without a name', async () => {
+    const pool =
+      'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: web, namespace: shop}\n';
+    const unnamed = 'apiVersion: v1\nkind: Service\nmetadata: {namespace: shop}\n';
+    const other = svc('web').replace('namespace: shop', 'namespace: shop2');
+    const a = await file('a.yaml', `${svc('web', '5', '10.0.0.1')}---\n${other}---\n${pool}---\n${unnamed}`);
+    const b = await file('b.yaml', `${unnamed}---\n${pool}---\n${svc('web', '8', '10.0.0.2')}---\n${other}`);
+    const snapshot = await loadDump([a, b], { keepAllKinds: true });
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/web', 'IPAddressPool/web', 'Service/']);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.2' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 5) and ${b} (resourceVersion 8); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+    ]);
+  });
+
   it('names the place of a List item it skips, and keeps the good items as they are', async () => {
     const good = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' } };
     const nested = { kind: 'List', items: [{ metadata: { name: 'x' } }] };
