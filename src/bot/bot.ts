@@ -20,7 +20,10 @@ import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/a
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
+import { createPrincipalMatcher } from '../slack/principals';
+import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
+import { wireMutes } from './mute-wiring';
 import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
@@ -68,6 +71,20 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   const producer = createJobProducer(redis, prefix);
   const lastChecks = new LastCheckStore(redis, prefix);
+  const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
+  const matcher = createPrincipalMatcher({
+    lookupGroup,
+    onLookupError: (group) => logger.warn('user group lookup failed', { group }),
+  });
+  const mutes = wireMutes({
+    redis,
+    prefix,
+    logger,
+    outbox,
+    operators: config.operators,
+    matcher,
+    openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+  });
   const jobDeps: JobDeps = {
     check: {
       checkCluster: clusterChecker({
@@ -80,6 +97,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         }),
         limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
         metallbNamespace: config.metallbNamespace,
+        mutesFor: mutes.mutesFor,
+        recordUnmuted: mutes.recordUnmuted,
       }),
       notifier: outboxNotifier(outbox),
       metrics: metrics.check,
@@ -124,7 +143,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
@@ -134,11 +152,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         commands: {
           clusters: config.clusters,
           producer,
-          authorizer: createAuthorizer({
-            operators: config.operators,
-            lookupGroup,
-            onLookupError: (group) => logger.warn('user group lookup failed', { group }),
-          }),
+          authorizer: createAuthorizer({ operators: config.operators, matcher }),
           status: () =>
             gatherStatus({
               clusters: config.clusters,
@@ -149,9 +163,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               outboxBacklog: () => outbox.backlog(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
+          mutes: mutes.deps,
         },
-        // No interactive action exists yet; fixes and mutes add theirs (slack/actions.ts lists the ids).
-        actions: {},
+        // Fixes add theirs beside the mute button (slack/actions.ts lists the ids).
+        actions: { ...mutes.actions },
+        views: mutes.views,
       },
     });
     if (config.slack.mode === 'http') {

@@ -7,6 +7,7 @@ import type { ClusterSetting } from '../config';
 import type { JobProducer } from '../jobs/queues';
 import { requestIdFor } from '../jobs/job-ids';
 import { parseCommand } from './command';
+import { handleMuteCommand, type MuteDeps } from './mute-handlers';
 import type { SlackMessage } from './views/blocks';
 import { acceptedMessage, errorMessage, helpMessage, notOperatorMessage } from './views/help';
 import { statusMessage, type StatusInput } from './views/status';
@@ -34,6 +35,8 @@ export interface CommandDeps {
   authorizer: Authorizer;
   status: () => Promise<StatusInput>;
   counters?: { command(name: string, outcome: string): void };
+  /** `/metallb mute`, `mutes` and `unmute`; absent, they answer that mutes are not set up. */
+  mutes?: MuteDeps;
 }
 
 export interface CommandResult {
@@ -89,6 +92,30 @@ export function resolveCluster(
   };
 }
 
+/** `/metallb mute`, `mutes` and `unmute`, in the channel's terms (slack/mute-handlers.ts does the work). */
+async function muteCommand(
+  command: Parameters<typeof handleMuteCommand>[0],
+  input: SlashCommandInput,
+  deps: CommandDeps,
+): Promise<SlackMessage> {
+  deps.counters?.command(command.name, 'ok');
+  if (deps.mutes === undefined) return errorMessage('E_USAGE', 'mutes are not set up in this bot', false);
+  const usable = clustersForChannel(deps.clusters, input.channelId, input.channelName).map((c) => c.name);
+  return handleMuteCommand(
+    command,
+    {
+      userId: input.userId,
+      channelId: input.channelId,
+      usableClusters: usable,
+      resolveCluster: (requested) => {
+        const found = resolveCluster(deps.clusters, requested, input.channelId, input.channelName);
+        return found.ok ? { ok: true, cluster: found.cluster.name } : found;
+      },
+    },
+    deps.mutes,
+  );
+}
+
 /** Handles one `/metallb` invocation. Never throws for bad input: the answer says what was wrong. */
 export async function handleSlashCommand(
   input: SlashCommandInput,
@@ -131,5 +158,7 @@ export async function handleSlashCommand(
       deps.counters?.command('check', queued.duplicate ? 'duplicate' : 'queued');
       return { ack: acceptedMessage(cluster.cluster.name) };
     }
+    default:
+      return { ack: await muteCommand(command, input, deps) };
   }
 }
