@@ -9,7 +9,9 @@ import { AppError, isAppError } from '../errors';
 import { mutesToYaml } from '../mutes/export';
 import { assertClusterName } from '../mutes/mute-ids';
 import { RedisMuteStore } from '../mutes/redis-mute-store';
-import { createRedis } from '../redis';
+import { Redis } from 'ioredis';
+import { redisOptions } from '../redis';
+import type { RedisSettings } from '../config';
 import { parseFlags, stringFlag } from './flags';
 import { MUTES_HELP } from './help';
 import type { CliDeps, CliIo } from './types';
@@ -19,6 +21,18 @@ const EXPORT_OPTIONS = {
   out: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
+
+/** A one-shot command does not wait for Redis: no reconnects, no offline queue; unreachable is an error. */
+function oneShotRedis(settings: RedisSettings): Redis {
+  const options = {
+    ...redisOptions(settings, 'command'),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  };
+  return settings.sentinels && settings.sentinelName ? new Redis(options) : new Redis(settings.url, options);
+}
 
 async function exportMutes(args: string[], io: CliIo, deps: CliDeps): Promise<number> {
   const values = parseFlags('mutes export', args, EXPORT_OPTIONS);
@@ -32,10 +46,9 @@ async function exportMutes(args: string[], io: CliIo, deps: CliDeps): Promise<nu
   const out = stringFlag(values, 'out');
   if (out === '') throw new AppError('E_USAGE', 'mutes export: --out needs a file name');
   const config = loadConfig(io.env, 'mutes');
-  const redis = createRedis(config.redis, 'command');
-  // One reconnect attempt is enough for a one-shot command: an unreachable Redis is an error, not a wait.
-  redis.options.retryStrategy = (times) => (times > 1 ? null : 200);
+  const redis = oneShotRedis(config.redis);
   try {
+    await redis.connect();
     const now = deps.now();
     const mutes = await new RedisMuteStore({ redis, prefix: config.redis.prefix }).active(cluster, now);
     const yaml = mutesToYaml(cluster, mutes, now);

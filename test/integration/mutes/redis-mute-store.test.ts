@@ -28,8 +28,9 @@ describe('RedisMuteStore', () => {
       { cluster: 'prod', target: { findingId: ID }, reason: 'known', createdBy: 'U0ALICE', channel: 'C0OPS' },
       T0,
     );
+    expect(mute.id).toMatch(/^m-[0-9a-f]{8}$/);
     expect(mute).toEqual({
-      id: expect.stringMatching(/^m-[0-9a-f]{8}$/),
+      id: mute.id,
       findingId: ID,
       reason: 'known',
       cluster: 'prod',
