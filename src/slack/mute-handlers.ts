@@ -205,8 +205,17 @@ export function muteButtonHandler(deps: MuteDeps): ActionHandler {
       return refuse(deps, input.userId, 'mute.refuse', 'mute findings');
     if (deps.openView === undefined || input.triggerId === undefined)
       return errorMessage('E_USAGE', 'the mute dialog cannot open here; use /metallb mute instead', false);
-    await deps.openView(input.triggerId, muteModal({ ...target, channel: input.channelId }));
-    return undefined;
+    try {
+      await deps.openView(input.triggerId, muteModal({ ...target, channel: input.channelId }));
+      return undefined;
+    } catch {
+      // A trigger_id lives 3 seconds: a slow or refused views.open cannot be retried, the command still works.
+      return errorMessage(
+        'E_USAGE',
+        `the mute dialog could not open; use /metallb mute ${target.findingId} --cluster ${target.cluster} --reason "why"`,
+        false,
+      );
+    }
   };
 }
 

@@ -344,6 +344,25 @@ describe('mutes in Slack, end to end', () => {
     const answer = await slack.waitFor(() => slack.responses(bobUrl)[0]);
     expect(JSON.stringify(answer.body)).toContain('may mute findings');
     expect(slack.views().some((v) => v.triggerId === bobTrigger)).toBe(false);
+
+    // A dialog Slack refuses to open (an expired trigger_id) is answered with the command to type instead.
+    slack.failWith('views.open', 'expired_trigger_id');
+    const lateUrl = slack.responseUrl();
+    await postSigned(
+      started.eventsUrl,
+      blockActionsRequest(
+        {
+          message: message!,
+          actionId: ACTION_IDS.mute,
+          value: buttonValues(message!)[0],
+          userId: 'U0ALICE',
+          responseUrl: lateUrl,
+        },
+        { signingSecret: SIGNING_SECRET },
+      ),
+    );
+    const late = await slack.waitFor(() => slack.responses(lateUrl)[0], 5000);
+    expect(JSON.stringify(late.body)).toContain(`use /metallb mute ${storefront} --cluster drifted`);
     await store.remove(mute!.id);
   });
 
