@@ -1,0 +1,224 @@
+/**
+ * `buildPreview(current, proposal)`: what applying MetalLB config objects would do, decided by MetalLB's rules for
+ * the running version (docs/preview.md). Pure: the snapshot and the proposal come in, the time is passed in. The
+ * hash covers every decision of the preview, so a guarded apply can re-check it against a fresh read.
+ */
+import { createHash } from 'node:crypto';
+import { analyzeContext } from '../drift/analyze';
+import { buildContext, type AnalysisContext } from '../drift/context';
+import type { AnalysisOptions, Finding, KubeObject, Severity, Snapshot } from '../drift/model';
+import { canonicalJson } from '../fixes/plan';
+import { servicesImpact, type ServiceImpact } from './impact';
+import {
+  advertisementChanges,
+  nearlyExhaustedAfter,
+  newlyUnadvertised,
+  type AdvertisementChange,
+  type PoolFill,
+  type UnadvertisedPool,
+} from './pools';
+import { applyProposal, type ConfigChange } from './proposal';
+import { configRejections, type Rejection } from './rejections';
+
+/** The rules a preview applies: MetalLB below 0.14.2 refuses a config that strands an assigned IP. */
+export type RulesOf = 'from-0.14.2' | 'before-0.14.2';
+
+export interface Preview {
+  schemaVersion: 1;
+  kind: 'preview';
+  source: { current: string; proposal: string };
+  generatedAt: string;
+  metallb: { namespace: string; version: string | null; rules: RulesOf };
+  prune: boolean;
+  changes: ConfigChange[];
+  /** Objects of the proposal equal to today's. */
+  unchangedObjects: number;
+  verdict: 'accepted' | 'rejected' | 'no-change';
+  rejections: Rejection[];
+  services: { keep: number; impacts: ServiceImpact[] };
+  pools: { unadvertised: UnadvertisedPool[]; nearlyExhausted: PoolFill[] };
+  advertisements: AdvertisementChange[];
+  /** The engine's findings on today's snapshot and on the snapshot with the proposal applied, by finding id. */
+  findings: { new: Finding[]; resolved: Finding[]; unchanged: number };
+  summary: { critical: number; warning: number; info: number; addressChanges: number };
+  notes: string[];
+  /** sha256 of everything above but the time and the sources. */
+  hash: string;
+}
+
+export interface PreviewOptions extends AnalysisOptions {
+  prune: boolean;
+  /** Where the proposal came from (`file a.yaml`). */
+  proposalSource: string;
+}
+
+/** One thing the preview found, with the severity `--fail-on` compares. */
+export interface Outcome {
+  severity: Severity;
+  what: string;
+}
+
+function rulesOf(ctx: AnalysisContext): RulesOf {
+  return ctx.versionAtLeast('0.14.2') === false ? 'before-0.14.2' : 'from-0.14.2';
+}
+
+/** Below 0.14.2 the controller refuses pools that cannot hold an assigned IP, and keeps the old ones. */
+function strandingRejection(impacts: readonly ServiceImpact[], ctx: AnalysisContext): Rejection | undefined {
+  const stranded = impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses');
+  const first = stranded[0];
+  if (first === undefined) return undefined;
+  return {
+    reason: 'strands-assigned-ip',
+    resource: {
+      kind: 'Service',
+      namespace: first.service.split('/')[0] ?? null,
+      name: first.service.split('/')[1] ?? '',
+    },
+    message:
+      `new config not compatible with assigned IPs: service "${first.service}" cannot own [${first.from.join(' ')}] ` +
+      `under new config; MetalLB ${ctx.versionText ?? ''} keeps its old config and goes stale`,
+    services: stranded.map((i) => i.service),
+  };
+}
+
+/** Services holding an IP of each pool after the change: kept ones by the pool of their IP, moved ones by theirs. */
+function holdersAfter(next: AnalysisContext, impacts: readonly ServiceImpact[]): Map<string, string[]> {
+  const moved = new Map(impacts.map((i) => [i.service, i]));
+  const holders = new Map<string, Set<string>>();
+  const add = (pool: string, service: string): void => {
+    let set = holders.get(pool);
+    if (set === undefined) holders.set(pool, (set = new Set()));
+    set.add(service);
+  };
+  for (const service of next.handledServices) {
+    const key = `${service.namespace}/${service.name}`;
+    const impact = moved.get(key);
+    if (impact !== undefined) {
+      if (impact.pools.length === 1 && (impact.kind === 'moves' || impact.kind === 'gets-ip'))
+        add(impact.pools[0] as string, key);
+      continue;
+    }
+    for (const { ip } of service.ingress)
+      for (const { pool } of next.poolIndex.lookup(ip)) add(pool.name, key);
+  }
+  return new Map([...holders].map(([pool, set]) => [pool, [...set].sort()]));
+}
+
+function diffFindings(before: readonly Finding[], after: readonly Finding[]): Preview['findings'] {
+  const beforeIds = new Set(before.map((f) => f.id));
+  const afterIds = new Set(after.map((f) => f.id));
+  return {
+    new: after.filter((f) => !beforeIds.has(f.id)),
+    resolved: before.filter((f) => !afterIds.has(f.id)),
+    unchanged: after.filter((f) => beforeIds.has(f.id)).length,
+  };
+}
+
+/** Everything the preview found, each at the severity `--fail-on` compares (README, "Preview a change"). */
+export function outcomes(preview: Omit<Preview, 'summary' | 'hash'>): Outcome[] {
+  const list: Outcome[] = preview.rejections.map((r) => ({ severity: 'critical', what: r.message }));
+  for (const i of preview.services.impacts) {
+    if (i.kind === 'loses') list.push({ severity: 'critical', what: `${i.service} loses its IP` });
+    if (i.kind === 'moves') list.push({ severity: 'warning', what: `${i.service} changes its IP` });
+    if (i.kind === 'gets-ip') list.push({ severity: 'info', what: `${i.service} gets an IP` });
+  }
+  for (const p of preview.pools.unadvertised)
+    list.push({
+      severity: p.services.length > 0 ? 'warning' : 'info',
+      what: `pool ${p.pool} is not advertised`,
+    });
+  for (const a of preview.advertisements)
+    list.push({ severity: 'info', what: `${a.kind} ${a.name} changes pools` });
+  for (const p of preview.pools.nearlyExhausted)
+    list.push({ severity: 'info', what: `pool ${p.pool} nearly full` });
+  for (const f of preview.findings.new) list.push({ severity: 'info', what: `new finding ${f.code}` });
+  return list;
+}
+
+/** The hash of a preview's decisions: equal for equal previews whenever and from wherever they were made. */
+export function previewHash(preview: Omit<Preview, 'hash'> | Preview): string {
+  const { generatedAt: _at, source: _source, hash: _hash, ...decisions } = preview as Preview;
+  return createHash('sha256').update(canonicalJson(decisions)).digest('hex');
+}
+
+/** Builds the preview of applying `proposal` (MetalLB config objects) to the cluster of `current`. */
+export function buildPreview(
+  current: Snapshot,
+  proposal: readonly KubeObject[],
+  options: PreviewOptions,
+): Preview {
+  const analysis: AnalysisOptions = {
+    now: options.now,
+    ...(options.settings ? { settings: options.settings } : {}),
+  };
+  const currentCtx = buildContext(current, analysis);
+  const applied = applyProposal(current, proposal, {
+    namespace: currentCtx.namespace,
+    prune: options.prune,
+    source: options.proposalSource,
+  });
+  const nextCtx = buildContext(applied.snapshot, analysis);
+  const before = analyzeContext(currentCtx, current, { ...analysis, mutes: options.mutes ?? [] });
+  const after = analyzeContext(nextCtx, applied.snapshot, { ...analysis, mutes: options.mutes ?? [] });
+  const rules = rulesOf(currentCtx);
+  const notes = [...current.notes, ...applied.notes];
+  if (currentCtx.version === undefined)
+    notes.push('the MetalLB version is unknown: judged by the rules of 0.14.2 and later');
+  const handledWithIp = currentCtx.handledServices.filter((s) => s.ingress.length > 0).length;
+
+  let rejections = applied.changes.length === 0 ? [] : configRejections(nextCtx);
+  let impact = { keep: handledWithIp, impacts: [] as ServiceImpact[], usedAfter: new Map() };
+  if (rejections.length === 0 && applied.changes.length > 0) {
+    impact = servicesImpact(nextCtx);
+    const stranding = rules === 'before-0.14.2' ? strandingRejection(impact.impacts, currentCtx) : undefined;
+    if (stranding !== undefined) {
+      rejections = [stranding];
+      impact = { keep: handledWithIp, impacts: [], usedAfter: new Map() };
+    }
+  }
+  if (rejections.length > 0 && configRejections(currentCtx).length > 0)
+    notes.push('MetalLB refuses the current config too: it runs on an older one than the cluster holds');
+  const accepted = rejections.length === 0 && applied.changes.length > 0;
+  const unadvertised = accepted ? newlyUnadvertised(currentCtx, nextCtx, new Map()) : [];
+  const holders =
+    unadvertised.length > 0 ? holdersAfter(nextCtx, impact.impacts) : new Map<string, string[]>();
+  const body: Omit<Preview, 'summary' | 'hash'> = {
+    schemaVersion: 1,
+    kind: 'preview',
+    source: { current: current.source, proposal: options.proposalSource },
+    generatedAt: options.now.toISOString(),
+    metallb: { namespace: currentCtx.namespace, version: currentCtx.versionText, rules },
+    prune: options.prune,
+    changes: applied.changes,
+    unchangedObjects: applied.unchanged,
+    verdict: applied.changes.length === 0 ? 'no-change' : rejections.length > 0 ? 'rejected' : 'accepted',
+    rejections,
+    services: { keep: impact.keep, impacts: impact.impacts },
+    pools: {
+      unadvertised: unadvertised.map((u) => ({ ...u, services: holders.get(u.pool) ?? [] })),
+      nearlyExhausted: accepted ? nearlyExhaustedAfter(currentCtx, impact.usedAfter) : [],
+    },
+    advertisements: accepted ? advertisementChanges(currentCtx, nextCtx) : [],
+    findings: diffFindings(before.findings, after.findings),
+    notes,
+  };
+  const found = outcomes(body);
+  const count = (s: Severity): number => found.filter((o) => o.severity === s).length;
+  const summary = {
+    critical: count('critical'),
+    warning: count('warning'),
+    info: count('info'),
+    addressChanges: impact.impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses').length,
+  };
+  const sealed = { ...body, summary };
+  return { ...sealed, hash: previewHash(sealed) };
+}
+
+/** Whether something the preview found is at least as severe as `level` (`none`: never). */
+export function reaches(preview: Preview, level: Severity | 'none'): boolean {
+  if (level === 'none') return false;
+  const { critical, warning, info } = preview.summary;
+  if (level === 'critical') return critical > 0;
+  if (level === 'warning') return critical + warning > 0;
+  return critical + warning + info > 0;
+}
