@@ -68,7 +68,7 @@ class Ledger {
 
   hold(pool: PoolView, ip: IpAddress): void {
     let byFamily = this.used.get(pool);
-    if (byFamily === undefined) this.used.set(pool, (byFamily = new Map()));
+    if (byFamily === undefined) this.used.set(pool, (byFamily = new Map<Family, Set<bigint>>()));
     let set = byFamily.get(ip.family);
     if (set === undefined) byFamily.set(ip.family, (set = new Set()));
     set.add(ip.value);
@@ -80,7 +80,7 @@ class Ledger {
 
   free(pool: PoolView, family: Family): bigint {
     let byFamily = this.capacity.get(pool);
-    if (byFamily === undefined) this.capacity.set(pool, (byFamily = new Map()));
+    if (byFamily === undefined) this.capacity.set(pool, (byFamily = new Map<Family, bigint>()));
     let capacity = byFamily.get(family);
     if (capacity === undefined) byFamily.set(family, (capacity = familyCapacity(pool, family)));
     return capacity - BigInt(this.usedSet(pool, family).size);

@@ -29,18 +29,14 @@ export interface PoolFill {
 
 const sorted = (names: Iterable<string>): string[] => [...names].sort();
 
-/** Pools advertised today (or new) that no advertisement selects after the change. */
-export function newlyUnadvertised(
-  current: AnalysisContext,
-  next: AnalysisContext,
-  holders: ReadonlyMap<string, string[]>,
-): UnadvertisedPool[] {
+/** Pools advertised today (or new) that no advertisement selects after the change, by name. */
+export function newlyUnadvertised(current: AnalysisContext, next: AnalysisContext): string[] {
   const before = new Set([...advertisedPools(current)].map((p) => p.name));
   const existed = new Set(current.pools.map((p) => p.name));
   const after = new Set([...advertisedPools(next)].map((p) => p.name));
   return next.pools
     .filter((pool) => !after.has(pool.name) && (before.has(pool.name) || !existed.has(pool.name)))
-    .map((pool) => ({ pool: pool.name, services: holders.get(pool.name) ?? [] }));
+    .map((pool) => pool.name);
 }
 
 function advKey(adv: KubeObject): string {

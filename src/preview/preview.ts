@@ -8,7 +8,7 @@ import { analyzeContext } from '../drift/analyze';
 import { buildContext, type AnalysisContext } from '../drift/context';
 import type { AnalysisOptions, Finding, KubeObject, Severity, Snapshot } from '../drift/model';
 import { canonicalJson } from '../fixes/plan';
-import { servicesImpact, type ServiceImpact } from './impact';
+import { servicesImpact, type ServiceImpact, type ServicesImpact } from './impact';
 import {
   advertisementChanges,
   nearlyExhaustedAfter,
@@ -137,8 +137,65 @@ export function outcomes(preview: Omit<Preview, 'summary' | 'hash'>): Outcome[] 
 
 /** The hash of a preview's decisions: equal for equal previews whenever and from wherever they were made. */
 export function previewHash(preview: Omit<Preview, 'hash'> | Preview): string {
-  const { generatedAt: _at, source: _source, hash: _hash, ...decisions } = preview as Preview;
-  return createHash('sha256').update(canonicalJson(decisions)).digest('hex');
+  const decisions: Partial<Preview> = { ...preview };
+  const findings = preview.findings;
+  for (const key of ['generatedAt', 'source', 'hash', 'findings'] as const) delete decisions[key];
+  // Findings by id and severity: their messages list objects in the order the read returned them.
+  const ids = (list: readonly Finding[]): string[] => list.map((f) => `${f.id}:${f.severity}`).sort();
+  const bound = { new: ids(findings.new), resolved: ids(findings.resolved), unchanged: findings.unchanged };
+  return createHash('sha256')
+    .update(canonicalJson({ ...decisions, findings: bound }))
+    .digest('hex');
+}
+
+interface Decision {
+  rejections: Rejection[];
+  impact: ServicesImpact;
+}
+
+/** Whether MetalLB takes the new config, and if it does, what happens to each service. */
+function decide(currentCtx: AnalysisContext, nextCtx: AnalysisContext, changed: boolean): Decision {
+  const handledWithIp = currentCtx.handledServices.filter((s) => s.ingress.length > 0).length;
+  const unchanged: ServicesImpact = { keep: handledWithIp, impacts: [], usedAfter: new Map() };
+  if (!changed) return { rejections: [], impact: unchanged };
+  const rejections = configRejections(nextCtx);
+  if (rejections.length > 0) return { rejections, impact: unchanged };
+  const impact = servicesImpact(nextCtx);
+  const stranding =
+    rulesOf(currentCtx) === 'before-0.14.2' ? strandingRejection(impact.impacts, currentCtx) : undefined;
+  return stranding === undefined ? { rejections, impact } : { rejections: [stranding], impact: unchanged };
+}
+
+/** Pools and advertisements after an accepted change. */
+function effects(
+  currentCtx: AnalysisContext,
+  nextCtx: AnalysisContext,
+  impact: ServicesImpact,
+): Pick<Preview, 'pools' | 'advertisements'> {
+  const unadvertised = newlyUnadvertised(currentCtx, nextCtx);
+  const holders =
+    unadvertised.length > 0 ? holdersAfter(nextCtx, impact.impacts) : new Map<string, string[]>();
+  return {
+    pools: {
+      unadvertised: unadvertised.map((pool) => ({ pool, services: holders.get(pool) ?? [] })),
+      nearlyExhausted: nearlyExhaustedAfter(currentCtx, impact.usedAfter),
+    },
+    advertisements: advertisementChanges(currentCtx, nextCtx),
+  };
+}
+
+/** The summary by severity and the hash, over the finished body. */
+function seal(body: Omit<Preview, 'summary' | 'hash'>): Preview {
+  const found = outcomes(body);
+  const count = (s: Severity): number => found.filter((o) => o.severity === s).length;
+  const summary = {
+    critical: count('critical'),
+    warning: count('warning'),
+    info: count('info'),
+    addressChanges: body.services.impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses').length,
+  };
+  const sealed = { ...body, summary };
+  return { ...sealed, hash: previewHash(sealed) };
 }
 
 /** Builds the preview of applying `proposal` (MetalLB config objects) to the cluster of `current`. */
@@ -149,6 +206,7 @@ export function buildPreview(
 ): Preview {
   const analysis: AnalysisOptions = {
     now: options.now,
+    mutes: options.mutes ?? [],
     ...(options.settings ? { settings: options.settings } : {}),
   };
   const currentCtx = buildContext(current, analysis);
@@ -158,60 +216,34 @@ export function buildPreview(
     source: options.proposalSource,
   });
   const nextCtx = buildContext(applied.snapshot, analysis);
-  const before = analyzeContext(currentCtx, current, { ...analysis, mutes: options.mutes ?? [] });
-  const after = analyzeContext(nextCtx, applied.snapshot, { ...analysis, mutes: options.mutes ?? [] });
-  const rules = rulesOf(currentCtx);
+  const before = analyzeContext(currentCtx, current, analysis);
+  const after = analyzeContext(nextCtx, applied.snapshot, analysis);
+  const changed = applied.changes.length > 0;
+  const { rejections, impact } = decide(currentCtx, nextCtx, changed);
   const notes = [...current.notes, ...applied.notes];
   if (currentCtx.version === undefined)
     notes.push('the MetalLB version is unknown: judged by the rules of 0.14.2 and later');
-  const handledWithIp = currentCtx.handledServices.filter((s) => s.ingress.length > 0).length;
-
-  let rejections = applied.changes.length === 0 ? [] : configRejections(nextCtx);
-  let impact = { keep: handledWithIp, impacts: [] as ServiceImpact[], usedAfter: new Map() };
-  if (rejections.length === 0 && applied.changes.length > 0) {
-    impact = servicesImpact(nextCtx);
-    const stranding = rules === 'before-0.14.2' ? strandingRejection(impact.impacts, currentCtx) : undefined;
-    if (stranding !== undefined) {
-      rejections = [stranding];
-      impact = { keep: handledWithIp, impacts: [], usedAfter: new Map() };
-    }
-  }
   if (rejections.length > 0 && configRejections(currentCtx).length > 0)
     notes.push('MetalLB refuses the current config too: it runs on an older one than the cluster holds');
-  const accepted = rejections.length === 0 && applied.changes.length > 0;
-  const unadvertised = accepted ? newlyUnadvertised(currentCtx, nextCtx, new Map()) : [];
-  const holders =
-    unadvertised.length > 0 ? holdersAfter(nextCtx, impact.impacts) : new Map<string, string[]>();
-  const body: Omit<Preview, 'summary' | 'hash'> = {
+  const accepted = changed && rejections.length === 0;
+  return seal({
     schemaVersion: 1,
     kind: 'preview',
     source: { current: current.source, proposal: options.proposalSource },
     generatedAt: options.now.toISOString(),
-    metallb: { namespace: currentCtx.namespace, version: currentCtx.versionText, rules },
+    metallb: { namespace: currentCtx.namespace, version: currentCtx.versionText, rules: rulesOf(currentCtx) },
     prune: options.prune,
     changes: applied.changes,
     unchangedObjects: applied.unchanged,
-    verdict: applied.changes.length === 0 ? 'no-change' : rejections.length > 0 ? 'rejected' : 'accepted',
+    verdict: !changed ? 'no-change' : accepted ? 'accepted' : 'rejected',
     rejections,
     services: { keep: impact.keep, impacts: impact.impacts },
-    pools: {
-      unadvertised: unadvertised.map((u) => ({ ...u, services: holders.get(u.pool) ?? [] })),
-      nearlyExhausted: accepted ? nearlyExhaustedAfter(currentCtx, impact.usedAfter) : [],
-    },
-    advertisements: accepted ? advertisementChanges(currentCtx, nextCtx) : [],
+    ...(accepted
+      ? effects(currentCtx, nextCtx, impact)
+      : { pools: { unadvertised: [], nearlyExhausted: [] }, advertisements: [] }),
     findings: diffFindings(before.findings, after.findings),
     notes,
-  };
-  const found = outcomes(body);
-  const count = (s: Severity): number => found.filter((o) => o.severity === s).length;
-  const summary = {
-    critical: count('critical'),
-    warning: count('warning'),
-    info: count('info'),
-    addressChanges: impact.impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses').length,
-  };
-  const sealed = { ...body, summary };
-  return { ...sealed, hash: previewHash(sealed) };
+  });
 }
 
 /** Whether something the preview found is at least as severe as `level` (`none`: never). */
