@@ -42,7 +42,7 @@ export interface Preview {
   findings: { new: Finding[]; resolved: Finding[]; unchanged: number };
   summary: { critical: number; warning: number; info: number; addressChanges: number };
   notes: string[];
-  /** sha256 of everything above but the time and the sources. */
+  /** sha256 of the decisions: everything above but the time, the sources and the notes. */
   hash: string;
 }
 
@@ -139,7 +139,7 @@ export function outcomes(preview: Omit<Preview, 'summary' | 'hash'>): Outcome[] 
 export function previewHash(preview: Omit<Preview, 'hash'> | Preview): string {
   const decisions: Partial<Preview> = { ...preview };
   const findings = preview.findings;
-  for (const key of ['generatedAt', 'source', 'hash', 'findings'] as const) delete decisions[key];
+  for (const key of ['generatedAt', 'source', 'hash', 'findings', 'notes'] as const) delete decisions[key];
   // Findings by id and severity: their messages list objects in the order the read returned them.
   const ids = (list: readonly Finding[]): string[] => list.map((f) => `${f.id}:${f.severity}`).sort();
   const bound = { new: ids(findings.new), resolved: ids(findings.resolved), unchanged: findings.unchanged };
