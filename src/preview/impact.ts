@@ -134,7 +134,7 @@ function place(service: ServiceView, ctx: AnalysisContext, ledger: Ledger): Plac
     const fitting = tier.filter((pool) => ledger.fits(pool, families));
     if (fitting.length > 0) return { placed: true, pools: fitting, ip: null, requested: false };
   }
-  const names = tiers.flat().map((p) => p.name);
+  const names = tiers.flatMap((tier) => tier.map((p) => p.name).sort());
   return {
     placed: false,
     why: `no free address in ${names.length === 1 ? 'pool' : 'pools'} ${names.join(', ')}`,

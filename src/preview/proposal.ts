@@ -3,6 +3,7 @@
  * with `prune` every config object of the MetalLB namespace they do not name is deleted (a GitOps directory is
  * the whole desired config). Everything else of the snapshot (services, components, logs) stays as read.
  */
+import { createHash } from 'node:crypto';
 import { canonicalJson } from '../fixes/plan';
 import { cloneJson, configKey, CONFIG_KINDS, isConfigKind, stripRuntime } from '../fixes/config-objects';
 import { labelsOf, nameOf, namespaceOf } from '../drift/fields';
@@ -15,6 +16,8 @@ export interface ConfigChange {
   action: ChangeAction;
   kind: string;
   name: string;
+  /** sha256 of the labels, annotations and spec to apply (null for a delete): binds the preview to the content. */
+  digest: string | null;
 }
 
 export interface AppliedProposal {
@@ -32,6 +35,8 @@ export interface ProposalOptions {
   /** Where the proposal came from, for the snapshot's source. */
   source: string;
 }
+
+const digestOf = (obj: KubeObject): string => createHash('sha256').update(configuredPart(obj)).digest('hex');
 
 /** What a change compares: what a user configures of the object. */
 function configuredPart(obj: KubeObject): string {
@@ -98,7 +103,7 @@ export function applyProposal(
     const key = configKey(obj);
     const replacement = byKey.get(key);
     if (replacement === undefined) {
-      if (options.prune) changes.push({ action: 'delete', kind: obj.kind, name: nameOf(obj) });
+      if (options.prune) changes.push({ action: 'delete', kind: obj.kind, name: nameOf(obj), digest: null });
       else objects.push(obj);
       continue;
     }
@@ -108,13 +113,13 @@ export function applyProposal(
       objects.push(obj);
       continue;
     }
-    changes.push({ action: 'replace', kind: obj.kind, name: nameOf(obj) });
+    changes.push({ action: 'replace', kind: obj.kind, name: nameOf(obj), digest: digestOf(replacement) });
     // The server keeps identity and creation time on a replace: the engine's "last config change" must not move.
     objects.push({ ...replacement, metadata: { ...obj.metadata, ...replacement.metadata } });
   }
   for (const obj of proposed) {
     if (seen.has(configKey(obj))) continue;
-    changes.push({ action: 'create', kind: obj.kind, name: nameOf(obj) });
+    changes.push({ action: 'create', kind: obj.kind, name: nameOf(obj), digest: digestOf(obj) });
     objects.push(obj);
   }
   changes.sort(compareChanges);
