@@ -11,6 +11,7 @@ import { runCliBench, type CliResult } from './cli';
 import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
 import { HOSTILE_TARGETS, runHostileInputBench } from './hostile-input';
 import { machine, round } from './measure';
+import { printPreview, previewVerdict, runPreviewBench } from './preview';
 import { runStandInBench, type StandInResult } from './stand-in';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -148,6 +149,8 @@ async function main(): Promise<void> {
   const cliServices = quick ? 10_000 : 100_000;
   const cli = runCliBench(ROOT, cliServices, 2_000, quick ? 1 : 3);
   printProcessFigure(`CLI: check --from-file (${cliServices} services) vs read + JSON.parse floor`, cli);
+  const preview = runPreviewBench(ROOT, cliServices, 2_000, quick);
+  printPreview(preview, cliServices);
   const standIn = await runStandInBench(ROOT, quick ? [1_000] : [10_000, 50_000], quick ? 1 : 2);
   printProcessFigure('Stand-in: check against the Kubernetes API stand-in vs kubectl listing', standIn);
   const ack = await ackFigure();
@@ -157,6 +160,7 @@ async function main(): Promise<void> {
   for (const f of hostile.failures) console.log(`  FAILED ${f}`);
   const targets = {
     ...verdicts(engine, cli, standIn, ack),
+    previewWithin2_5xCheck: previewVerdict(preview),
     hostileInputUnder500msAnd100MB: `${
       hostile.failures.length === 0 &&
       hostile.cases.every(
@@ -178,6 +182,7 @@ async function main(): Promise<void> {
     rules: ruleNames(),
     engine,
     cli,
+    preview,
     standIn,
     ack,
     hostile,

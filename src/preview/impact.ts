@@ -31,6 +31,8 @@ export interface ServiceImpact {
 export interface ServicesImpact {
   /** Handled services that keep their IPs. */
   keep: number;
+  /** Services holding IPs today's config already does not allow: drift of today (see the findings), not the change's. */
+  alreadyDisallowed: number;
   impacts: ServiceImpact[];
   /** Addresses of each proposed pool held after the change, counting only certain allocations. */
   usedAfter: Map<PoolView, number>;
@@ -162,32 +164,41 @@ function placeRequested(
   return { placed: true, pools: chosen === undefined ? [] : [chosen], ip: first.ip, requested: true };
 }
 
-/**
- * The impact of the proposed config (`next`) on every handled service of `current` (its services are the same
- * objects as `next`'s). Services are placed in name order; MetalLB's order is not, which is why a pool that two
- * moving services compete for never gets an exact address in the report.
- */
-export function servicesImpact(next: AnalysisContext): ServicesImpact {
-  const ledger = new Ledger(next);
-  const needing: { service: ServiceView; lost: boolean }[] = [];
+interface Needing {
+  service: ServiceView;
+  /** It holds IPs today and loses them. */
+  lost: boolean;
+}
+
+/** Sorts services into those that keep their IPs (held in the ledger), those already refused today, and the rest. */
+function sortOut(
+  next: AnalysisContext,
+  current: AnalysisContext,
+  ledger: Ledger,
+): { keep: number; alreadyDisallowed: number; needing: Needing[] } {
+  const needing: Needing[] = [];
   let keep = 0;
+  let alreadyDisallowed = 0;
   for (const service of next.handledServices) {
-    if (service.ingress.length > 0 && keepsIpsUnder(service, next)) {
+    const holds = service.ingress.length > 0;
+    if (holds && keepsIpsUnder(service, next)) {
       keep++;
       ledger.holdKept(service);
+    } else if (holds && !keepsIpsUnder(service, current)) {
+      // The same Service object in both contexts (the proposal changes only config), so its view reads alike.
+      alreadyDisallowed++;
     } else {
-      needing.push({ service, lost: service.ingress.length > 0 });
+      needing.push({ service, lost: holds });
     }
   }
   needing.sort((a, b) => (keyOf(a.service) < keyOf(b.service) ? -1 : 1));
-  const placements = needing.map(({ service, lost }) => ({
-    service,
-    lost,
-    placement: place(service, next, ledger),
-  }));
-  // Certain placements take their addresses first; then a pool chosen by exactly one service names its address.
+  return { keep, alreadyDisallowed, needing };
+}
+
+/** Holds requested IPs in the ledger, and counts per pool the services certain to go there without a request. */
+function reserve(placements: readonly Placement[], ledger: Ledger): Map<PoolView, number> {
   const alone = new Map<PoolView, number>();
-  for (const { placement } of placements) {
+  for (const placement of placements) {
     if (!placement.placed) continue;
     if (placement.requested && placement.ip !== null && placement.pools[0])
       ledger.hold(placement.pools[0], placement.ip);
@@ -196,31 +207,56 @@ export function servicesImpact(next: AnalysisContext): ServicesImpact {
       alone.set(pool, (alone.get(pool) ?? 0) + 1);
     }
   }
-  const impacts = placements.map(({ service, lost, placement }): ServiceImpact => {
-    const from = service.ingress.map((i) => i.text);
-    if (!placement.placed) {
-      return {
-        kind: lost ? 'loses' : 'stays-pending',
-        service: keyOf(service),
-        from,
-        pools: [],
-        ip: null,
-        why: lost ? `${lossReason(service, next)}; ${placement.why}` : placement.why,
-      };
-    }
-    const ip = placement.ip ?? exactAddress(service, placement.pools, alone, ledger);
+  return alone;
+}
+
+function impactOf(
+  { service, lost }: Needing,
+  placement: Placement,
+  next: AnalysisContext,
+  exact: (service: ServiceView, pools: readonly PoolView[]) => IpAddress | null,
+): ServiceImpact {
+  const from = service.ingress.map((i) => i.text);
+  if (!placement.placed) {
     return {
-      kind: lost ? 'moves' : 'gets-ip',
+      kind: lost ? 'loses' : 'stays-pending',
       service: keyOf(service),
       from,
-      pools: placement.pools.map((p) => p.name).sort(),
-      ip: ip === null ? null : formatIp(ip),
-      why: lost ? lossReason(service, next) : 'the new config has a pool with a free address for it',
+      pools: [],
+      ip: null,
+      why: lost ? `${lossReason(service, next)}; ${placement.why}` : placement.why,
     };
-  });
+  }
+  const ip = placement.ip ?? exact(service, placement.pools);
+  return {
+    kind: lost ? 'moves' : 'gets-ip',
+    service: keyOf(service),
+    from,
+    pools: placement.pools.map((p) => p.name).sort(),
+    ip: ip === null ? null : formatIp(ip),
+    why: lost ? lossReason(service, next) : 'the new config has a pool with a free address for it',
+  };
+}
+
+/**
+ * The impact of the proposed config (`next`) on the handled services, against today's config (`current`; its
+ * services are the same objects as `next`'s). Services are placed in name order; MetalLB's order is not, which
+ * is why a pool that two moving services compete for never gets an exact address in the report.
+ */
+export function servicesImpact(next: AnalysisContext, current: AnalysisContext): ServicesImpact {
+  const ledger = new Ledger(next);
+  const { keep, alreadyDisallowed, needing } = sortOut(next, current, ledger);
+  const placements = needing.map(({ service }) => place(service, next, ledger));
+  // Certain placements take their addresses first; then a pool chosen by exactly one service names its address.
+  const alone = reserve(placements, ledger);
+  const impacts = needing.map((n, k) =>
+    impactOf(n, placements[k] as Placement, next, (service, pools) =>
+      exactAddress(service, pools, alone, ledger),
+    ),
+  );
   const usedAfter = new Map(next.pools.map((pool) => [pool, ledger.usedCount(pool)]));
   for (const [pool, count] of alone) usedAfter.set(pool, (usedAfter.get(pool) ?? 0) + count);
-  return { keep, impacts, usedAfter };
+  return { keep, alreadyDisallowed, impacts, usedAfter };
 }
 
 /** The first free address of the one pool a service goes to, when no other service of the change goes there. */

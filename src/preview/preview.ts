@@ -35,7 +35,8 @@ export interface Preview {
   unchangedObjects: number;
   verdict: 'accepted' | 'rejected' | 'no-change';
   rejections: Rejection[];
-  services: { keep: number; impacts: ServiceImpact[] };
+  /** `alreadyDisallowed`: services whose IPs today's config does not allow either, left to the findings. */
+  services: { keep: number; alreadyDisallowed: number; impacts: ServiceImpact[] };
   pools: { unadvertised: UnadvertisedPool[]; nearlyExhausted: PoolFill[] };
   advertisements: AdvertisementChange[];
   /** The engine's findings on today's snapshot and on the snapshot with the proposal applied, by finding id. */
@@ -156,11 +157,16 @@ interface Decision {
 /** Whether MetalLB takes the new config, and if it does, what happens to each service. */
 function decide(currentCtx: AnalysisContext, nextCtx: AnalysisContext, changed: boolean): Decision {
   const handledWithIp = currentCtx.handledServices.filter((s) => s.ingress.length > 0).length;
-  const unchanged: ServicesImpact = { keep: handledWithIp, impacts: [], usedAfter: new Map() };
+  const unchanged: ServicesImpact = {
+    keep: handledWithIp,
+    alreadyDisallowed: 0,
+    impacts: [],
+    usedAfter: new Map(),
+  };
   if (!changed) return { rejections: [], impact: unchanged };
   const rejections = configRejections(nextCtx);
   if (rejections.length > 0) return { rejections, impact: unchanged };
-  const impact = servicesImpact(nextCtx);
+  const impact = servicesImpact(nextCtx, currentCtx);
   const stranding =
     rulesOf(currentCtx) === 'before-0.14.2' ? strandingRejection(impact.impacts, currentCtx) : undefined;
   return stranding === undefined ? { rejections, impact } : { rejections: [stranding], impact: unchanged };
@@ -237,7 +243,7 @@ export function buildPreview(
     unchangedObjects: applied.unchanged,
     verdict: !changed ? 'no-change' : accepted ? 'accepted' : 'rejected',
     rejections,
-    services: { keep: impact.keep, impacts: impact.impacts },
+    services: { keep: impact.keep, alreadyDisallowed: impact.alreadyDisallowed, impacts: impact.impacts },
     ...(accepted
       ? effects(currentCtx, nextCtx, impact)
       : { pools: { unadvertised: [], nearlyExhausted: [] }, advertisements: [] }),

@@ -69,6 +69,15 @@ function poolSentences(preview: Preview): string[] {
   ];
 }
 
+function keepText(preview: Preview): string {
+  const { keep, alreadyDisallowed } = preview.services;
+  const already =
+    alreadyDisallowed > 0
+      ? ` (${alreadyDisallowed} more hold IPs today's config does not allow either: see the findings)`
+      : '';
+  return `${keep} keep their IPs${already}`;
+}
+
 function summaryLine(preview: Preview): string {
   const { critical, warning, info, addressChanges } = preview.summary;
   return (
@@ -92,7 +101,7 @@ export function renderPreviewText(preview: Preview): string {
   if (preview.rejections.length > 0) {
     lines.push('', 'Rejected because:', ...preview.rejections.map((r) => `  ${r.message}`));
   }
-  lines.push('', `Services: ${preview.services.keep} keep their IPs`);
+  lines.push('', `Services: ${keepText(preview)}`);
   for (const i of preview.services.impacts) lines.push(`  ${LABELS[i.kind].padEnd(13)} ${impactSentence(i)}`);
   const pools = poolSentences(preview);
   if (pools.length > 0) lines.push('', 'Pools and advertisements:', ...pools.map((s) => `  ${s}`));
@@ -159,7 +168,7 @@ export function renderPreviewMarkdown(preview: Preview): string {
   ];
   if (preview.rejections.length > 0)
     lines.push('### Rejected', '', ...preview.rejections.map((r) => `- ${escapeText(r.message)}`), '');
-  lines.push(`### Services (${preview.services.keep} keep their IPs)`, '', ...markdownImpacts(preview));
+  lines.push(`### Services: ${keepText(preview)}`, '', ...markdownImpacts(preview));
   const pools = poolSentences(preview);
   if (pools.length > 0)
     lines.push('### Pools and advertisements', '', ...pools.map((s) => `- ${escapeText(s)}`), '');

@@ -268,6 +268,28 @@ describe('where the new IP is not certain', () => {
   });
 });
 
+describe('drift of today', () => {
+  it('leaves a service whose IP today’s config already refuses to the findings, not to the change', () => {
+    const cluster = [
+      controllerDeployment({ version: '0.15.3' }),
+      ipAddressPool('old', ['10.0.0.0/24']),
+      l2Advertisement('all'),
+      lb('x', 'outside', '192.168.9.9'),
+      lb('x', 'inside', '10.0.0.200'),
+    ];
+    const preview = buildPreview(snapshotOf(cluster), [ipAddressPool('old', ['10.0.0.0/25'])], {
+      now: NOW,
+      prune: false,
+      proposalSource: 'p',
+    });
+    expect(preview.services).toMatchObject({ keep: 0, alreadyDisallowed: 1 });
+    expect(preview.services.impacts.map((i) => [i.kind, i.service])).toEqual([['moves', 'x/inside']]);
+    expect(renderPreview(preview, 'table')).toContain(
+      "Services: 0 keep their IPs (1 more hold IPs today's config does not allow either: see the findings)",
+    );
+  });
+});
+
 describe('the preview hash', () => {
   const make = (proposal: KubeObject[], now = NOW) =>
     buildPreview(snapshotOf(baseCluster('0.15.3')), proposal, { now, prune: false, proposalSource: 'p' });
