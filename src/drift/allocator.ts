@@ -4,10 +4,11 @@
  * (research/metallb.md sections 1.2 and 4). The order of pools without `serviceAllocation` is not guaranteed by
  * MetalLB, so they form one tier whose members are never ranked against each other.
  */
-import { allowedCount, isBuggyIp, type AddressRange, type Family, type IpAddress } from './addresses';
+import { allowedCount, isBuggyIp, type Family, type IpAddress } from './addresses';
 import { allocationAdmits, disallowedReason } from './allocation';
 import type { AnalysisContext, PoolView, ServiceView } from './context';
 import { at } from './fields';
+import { mergeRanges } from './rules/pools/pool-usage';
 
 /**
  * Whether MetalLB lets the service keep every IP it holds under the config of `ctx`: each one lies in a pool that
@@ -22,11 +23,6 @@ export function keepsIpsUnder(service: ServiceView, ctx: AnalysisContext): boole
         ({ pool }) => ctx.poolsByName.get(pool.name) === pool && !disallowedReason(pool, ip, service, ctx),
       ),
   );
-}
-
-/** The pool of an address under the config of `ctx`, the first by pool order when pools overlap. */
-export function poolOf(ip: IpAddress, ctx: AnalysisContext): PoolView | undefined {
-  return ctx.poolIndex.lookup(ip)[0]?.pool;
 }
 
 function priorityOf(pool: PoolView): number {
@@ -60,16 +56,10 @@ export function allocationTiers(service: ServiceView, ctx: AnalysisContext): Poo
 
 /** Allowed addresses of a pool in one family (its entries merged, less `.0`/`.255` under avoidBuggyIPs). */
 export function familyCapacity(pool: PoolView, family: Family): bigint {
-  const ranges = pool.ranges.filter((r) => r.family === family).sort((a, b) => (a.start < b.start ? -1 : 1));
-  let total = 0n;
-  let last: AddressRange | undefined;
-  for (const range of ranges) {
-    // Overlapping entries of one pool are counted once.
-    const start = last !== undefined && range.start <= last.end ? last.end + 1n : range.start;
-    if (start <= range.end) total += allowedCount({ family, start, end: range.end }, pool.avoidBuggyIps);
-    if (last === undefined || range.end > last.end) last = range;
-  }
-  return total;
+  return mergeRanges(pool.ranges.filter((r) => r.family === family)).reduce(
+    (sum, range) => sum + allowedCount(range, pool.avoidBuggyIps),
+    0n,
+  );
 }
 
 /**
