@@ -52,8 +52,9 @@ function parsePreview(result: BinResult): Preview {
   }
 }
 
-async function proposalFile(c: PreviewCase): Promise<string> {
-  const file = path.join(tmp, `${c.name.replace(/\W+/g, '-')}.yaml`);
+/** One file per run: runs go four at a time, and a file rewritten while another run reads it reads as empty. */
+async function proposalFile(c: PreviewCase, run = 'single'): Promise<string> {
+  const file = path.join(tmp, `${c.name.replace(/\W+/g, '-')}-${run}.yaml`);
   await writeFile(file, yamlOf(c.proposal()));
   return file;
 }
@@ -72,7 +73,7 @@ async function run({ c, version, from }: Run): Promise<BinResult> {
   return runBin([
     'preview',
     '-f',
-    await proposalFile(c),
+    await proposalFile(c, `${version}-${from}`),
     ...(c.prune ? ['--prune'] : []),
     ...cluster,
     '--output',
@@ -187,6 +188,27 @@ describe('metallb-chatops preview of a GitOps directory', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
+  });
+
+  it('prints its help, and the main help lists it', async () => {
+    const help = await runBin(['preview', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: metallb-chatops preview -f PROPOSED \[-f MORE\]\.\.\. \[--prune\]/);
+    expect((await runBin(['--help'])).stdout).toMatch(
+      /^ {2}preview {2}what applying proposed MetalLB config/m,
+    );
+  });
+
+  it('reads the proposal from stdin', async () => {
+    const c = PREVIEW_CASES.find((x) => x.name === 'serviceAllocation tightened') as PreviewCase;
+    const result = await runBin(
+      ['preview', '-f', '-', '--from-file', dumps.get('0.14.8') as string, '--output', 'json', '--now', NOW],
+      { stdin: yamlOf(c.proposal()) },
+    );
+    expect(result.code).toBe(1);
+    const preview = parsePreview(result);
+    expect(preview.source.proposal).toBe('stdin');
+    expect(preview.services.impacts[0]).toMatchObject({ service: 'batch/job', ip: '10.0.0.2' });
   });
 
   it('refuses a proposed MetalLB object without a name as E_PROPOSAL_INVALID', async () => {
