@@ -26,6 +26,8 @@ export interface ServiceImpact {
   ip: string | null;
   /** Why it moves, or why it stays pending. */
   why: string;
+  /** For `moves` and `loses`: why its IP is no longer allowed. */
+  cause: LossCause | null;
 }
 
 export interface ServicesImpact {
@@ -47,18 +49,26 @@ function familiesOf(service: ServiceView): Family[] {
   return declared.length > 0 ? [...new Set(declared)] : [4];
 }
 
-/** Why a held IP is no longer allowed, in user words. */
-function lossReason(service: ServiceView, ctx: AnalysisContext): string {
-  if (ctx.pools.length === 0) return 'no pool is left, so MetalLB clears every IP';
+/** Why a held IP is no longer allowed: in no pool (or no pool at all), or refused by the pool that holds it. */
+export type LossCause = 'outside' | 'avoid-buggy-ips' | 'service-allocation';
+
+/** Why a held IP is no longer allowed, in user words, and whether the pools still contain it. */
+function lossReason(service: ServiceView, ctx: AnalysisContext): { cause: LossCause; text: string } {
+  if (ctx.pools.length === 0)
+    return { cause: 'outside', text: 'no pool is left, so MetalLB clears every IP' };
   for (const { text, ip } of service.ingress) {
     const pools = poolsContaining(ip, ctx);
-    if (pools.length === 0) return `${text} is in no pool of the new config`;
+    if (pools.length === 0) return { cause: 'outside', text: `${text} is in no pool of the new config` };
     const reason = pools.map((p) => disallowedReason(p, ip, service, ctx)).find((r) => r !== undefined);
-    if (reason === 'avoid-buggy-ips') return `${text} ends in .0 or .255 and its pool now avoids buggy IPs`;
+    if (reason === 'avoid-buggy-ips')
+      return { cause: reason, text: `${text} ends in .0 or .255 and its pool now avoids buggy IPs` };
     if (reason === 'service-allocation')
-      return `the serviceAllocation of pool ${pools[0]?.name ?? ''} no longer admits it`;
+      return {
+        cause: reason,
+        text: `the serviceAllocation of pool ${pools[0]?.name ?? ''} no longer admits it`,
+      };
   }
-  return 'its IP is no longer allowed';
+  return { cause: 'service-allocation', text: 'its IP is no longer allowed' };
 }
 
 /** Free-address bookkeeping of the proposed pools while services are placed. */
@@ -217,6 +227,7 @@ function impactOf(
   exact: (service: ServiceView, pools: readonly PoolView[]) => IpAddress | null,
 ): ServiceImpact {
   const from = service.ingress.map((i) => i.text);
+  const loss = lost ? lossReason(service, next) : undefined;
   if (!placement.placed) {
     return {
       kind: lost ? 'loses' : 'stays-pending',
@@ -224,7 +235,8 @@ function impactOf(
       from,
       pools: [],
       ip: null,
-      why: lost ? `${lossReason(service, next)}; ${placement.why}` : placement.why,
+      why: loss ? `${loss.text}; ${placement.why}` : placement.why,
+      cause: loss?.cause ?? null,
     };
   }
   const ip = placement.ip ?? exact(service, placement.pools);
@@ -234,7 +246,8 @@ function impactOf(
     from,
     pools: placement.pools.map((p) => p.name).sort(),
     ip: ip === null ? null : formatIp(ip),
-    why: lost ? lossReason(service, next) : 'the new config has a pool with a free address for it',
+    why: loss ? loss.text : 'the new config has a pool with a free address for it',
+    cause: loss?.cause ?? null,
   };
 }
 

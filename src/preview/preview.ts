@@ -63,9 +63,13 @@ function rulesOf(ctx: AnalysisContext): RulesOf {
   return ctx.versionAtLeast('0.14.2') === false ? 'before-0.14.2' : 'from-0.14.2';
 }
 
-/** Below 0.14.2 the controller refuses pools that cannot hold an assigned IP, and keeps the old ones. */
+/**
+ * Below 0.14.2 the allocator refuses a pool set in which no pool holds an assigned IP (`SetPools`' `poolFor`:
+ * containment, with avoidBuggyIPs), and the controller keeps the old one. An IP refused only by serviceAllocation
+ * passes that check and is cleared on the reprocess, as from 0.14.2.
+ */
 function strandingRejection(impacts: readonly ServiceImpact[], ctx: AnalysisContext): Rejection | undefined {
-  const stranded = impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses');
+  const stranded = impacts.filter((i) => i.cause === 'outside' || i.cause === 'avoid-buggy-ips');
   const first = stranded[0];
   if (first === undefined) return undefined;
   return {

@@ -83,6 +83,16 @@ export function proposedConfigObjects(
   return { objects: kept, notes };
 }
 
+/**
+ * What the server keeps of an object on a replace: identity and creation time, so the engine's "last config
+ * change" does not move. Labels and annotations are the proposal's.
+ */
+function serverFields(obj: KubeObject): Record<string, unknown> {
+  const { uid, resourceVersion, creationTimestamp } = obj.metadata ?? {};
+  const kept = { uid, resourceVersion, creationTimestamp };
+  return Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined));
+}
+
 /** Applies the proposal to the snapshot: the snapshot the cluster would hold right after `kubectl apply`. */
 export function applyProposal(
   current: Snapshot,
@@ -114,8 +124,7 @@ export function applyProposal(
       continue;
     }
     changes.push({ action: 'replace', kind: obj.kind, name: nameOf(obj), digest: digestOf(replacement) });
-    // The server keeps identity and creation time on a replace: the engine's "last config change" must not move.
-    objects.push({ ...replacement, metadata: { ...obj.metadata, ...replacement.metadata } });
+    objects.push({ ...replacement, metadata: { ...serverFields(obj), ...replacement.metadata } });
   }
   for (const obj of proposed) {
     if (seen.has(configKey(obj))) continue;

@@ -59,8 +59,24 @@ describe('preview on MetalLB 0.13.12', () => {
     expect(preview.services.keep).toBe(5);
   });
 
-  it('accepts on 0.13.12 what strands nothing', () => {
-    const c = PREVIEW_CASES.find((x) => x.name === "an advertisement's selector changed") as PreviewCase;
-    expectCase(previewOf(c, '0.13.12'), c);
+  const byName = (name: string): PreviewCase => PREVIEW_CASES.find((x) => x.name === name) as PreviewCase;
+
+  it.each([
+    ['a pool deleted with --prune', 'lab/test'],
+    ['avoidBuggyIPs turned on', 'shop/web'],
+  ])('rejects %s: no pool holds %s any more (SetPools counts avoidBuggyIPs)', (name, stranded) => {
+    const preview = previewOf(byName(name), '0.13.12');
+    expect(preview.verdict).toBe('rejected');
+    expect(preview.rejections.map((r) => [r.reason, r.services])).toEqual([
+      ['strands-assigned-ip', [stranded]],
+    ]);
+    expect(preview.services.impacts).toEqual([]);
   });
+
+  it.each(["an advertisement's selector changed", 'serviceAllocation tightened', 'the missing pool created'])(
+    'accepts %s as 0.14.2 and later do: it strands no IP a pool contains',
+    (name) => {
+      expectCase(previewOf(byName(name), '0.13.12'), byName(name));
+    },
+  );
 });

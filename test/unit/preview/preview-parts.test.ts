@@ -68,6 +68,33 @@ describe('applyProposal', () => {
     expect(applied.snapshot.objects.filter((o) => o.kind === 'IPAddressPool')).toHaveLength(4);
   });
 
+  it('takes labels from the proposal on a replace, and identity from the server', () => {
+    const pool = ipAddressPool(
+      'web',
+      ['10.0.0.0/24'],
+      {},
+      { uid: 'u-1', creationTimestamp: '2026-01-01T00:00:00Z' },
+    );
+    const applied = applyProposal(snapshotOf([pool]), [ipAddressPool('web', ['10.0.0.0/24'])], {
+      namespace: 'metallb-system',
+      prune: false,
+      source: 'p',
+    });
+    expect(applied.changes).toEqual([]);
+    const relabelled = applyProposal(
+      snapshotOf([ipAddressPool('web', ['10.0.0.0/24'], {}, { uid: 'u-1', labels: { tier: 'public' } })]),
+      [ipAddressPool('web', ['10.0.0.0/24'])],
+      { namespace: 'metallb-system', prune: false, source: 'p' },
+    );
+    expect(relabelled.changes.map((c) => c.action)).toEqual(['replace']);
+    expect(relabelled.snapshot.objects[0]?.metadata).toEqual({
+      name: 'web',
+      namespace: 'metallb-system',
+      uid: 'u-1',
+    });
+    expect(Object.keys(relabelled.snapshot.objects[0]?.metadata ?? {})).not.toContain('labels');
+  });
+
   it('deletes what the proposal does not name with --prune, and leaves out other kinds and namespaces', () => {
     const proposal = [
       webPool(),
