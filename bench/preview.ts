@@ -106,8 +106,18 @@ export function printPreview(result: PreviewResult, services: number): void {
   );
 }
 
-export function previewVerdict(result: PreviewResult): string {
+export function previewVerdict(result: PreviewResult | undefined): string {
+  if (result === undefined) return 'not measured (not selected)';
   if (!result.measured) return `not measured: ${result.reason}`;
   const met = result.ratio <= PREVIEW_OVER_CHECK ? 'met' : 'MISSED';
   return `${met} (${result.ratio}x wall, target <= ${PREVIEW_OVER_CHECK}x)`;
+}
+
+/** The figure when selected: 100k services x 2,000 ranges (10k with `--quick`), printed. */
+export function previewFigure(root: string, selected: boolean, quick: boolean): PreviewResult | undefined {
+  if (!selected) return undefined;
+  const services = quick ? 10_000 : 100_000;
+  const result = runPreviewBench(root, services, 2_000, quick);
+  printPreview(result, services);
+  return result;
 }
