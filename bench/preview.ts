@@ -107,7 +107,7 @@ export function printPreview(result: PreviewResult, services: number): void {
 }
 
 export function previewVerdict(result: PreviewResult | undefined): string {
-  if (result === undefined) return 'not measured (not selected)';
+  if (result === undefined) return 'not run';
   if (!result.measured) return `not measured: ${result.reason}`;
   const met = result.ratio <= PREVIEW_OVER_CHECK ? 'met' : 'MISSED';
   return `${met} (${result.ratio}x wall, target <= ${PREVIEW_OVER_CHECK}x)`;

@@ -22,6 +22,13 @@ const LABELS: Record<ServiceImpact['kind'], string> = {
   'stays-pending': 'stays pending',
 };
 
+const RULES: Record<Preview['metallb']['rules'], string> = {
+  'from-0.14.2':
+    'judged by the rules of 0.14.2 and later: an IP the new config does not allow is cleared and reassigned',
+  'before-0.14.2':
+    'judged by the rules before 0.14.2: a config that leaves an assigned IP outside every pool is refused',
+};
+
 const changeText = (c: ConfigChange): string => `${c.action} ${c.kind}/${c.name}`;
 
 function destination(i: ServiceImpact): string {
@@ -93,7 +100,8 @@ const findingLine = (f: Finding): string =>
 export function renderPreviewText(preview: Preview): string {
   const lines = [
     `Preview of ${preview.source.proposal} on ${preview.source.current}`,
-    `MetalLB ${preview.metallb.version ?? '(version unknown)'} in ${preview.metallb.namespace}, rules ${preview.metallb.rules}${preview.prune ? ', --prune' : ''}`,
+    `MetalLB ${preview.metallb.version ?? '(version unknown)'} in ${preview.metallb.namespace}, ${RULES[preview.metallb.rules]}`,
+    `Proposal: ${preview.prune ? 'the complete config (--prune: what it does not name is deleted)' : 'creates or replaces what it names'}`,
     `Changes: ${preview.changes.length === 0 ? 'none' : preview.changes.map(changeText).join(', ')}` +
       (preview.unchangedObjects > 0 ? ` (${preview.unchangedObjects} unchanged)` : ''),
     `Verdict: ${VERDICTS[preview.verdict]}`,
