@@ -163,7 +163,7 @@ function placeRequested(
   let chosen: PoolView | undefined;
   for (const { text, ip } of wanted) {
     const pool = poolsContaining(ip, ctx).find((p) => disallowedReason(p, ip, service, ctx) === undefined);
-    if (pool === undefined) return { placed: false, why: `it requests ${text}, which no pool allows it` };
+    if (pool === undefined) return { placed: false, why: `it requests ${text}, which no pool allows for it` };
     if (wantedPool !== undefined && pool.name !== wantedPool)
       return { placed: false, why: `it requests ${text}, which is not in its pool ${wantedPool}` };
     if (ledger.usedSet(pool, ip.family).has(ip.value) && service.sharingKey === undefined)

@@ -84,12 +84,13 @@ export function proposedConfigObjects(
 }
 
 /**
- * What the server keeps of an object on a replace: identity and creation time, so the engine's "last config
- * change" does not move. Labels and annotations are the proposal's.
+ * What the server keeps of an object on a replace: identity, creation time and managed fields. Keeping the
+ * latter two keeps the engine's "last config change" where it is, so time-based findings (a speaker older than the
+ * config) neither appear nor resolve because of a preview. Labels and annotations are the proposal's.
  */
 function serverFields(obj: KubeObject): Record<string, unknown> {
-  const { uid, resourceVersion, creationTimestamp } = obj.metadata ?? {};
-  const kept = { uid, resourceVersion, creationTimestamp };
+  const { uid, resourceVersion, creationTimestamp, managedFields } = obj.metadata ?? {};
+  const kept = { uid, resourceVersion, creationTimestamp, managedFields };
   return Object.fromEntries(Object.entries(kept).filter(([, value]) => value !== undefined));
 }
 

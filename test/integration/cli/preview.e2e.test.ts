@@ -190,6 +190,27 @@ describe('metallb-chatops preview of a GitOps directory', () => {
     expect(result.stderr).toMatch(message);
   });
 
+  it('previews the bundled example proposal as the README says', async () => {
+    const result = await runBin([
+      'preview',
+      '-f',
+      'examples/proposals/narrow-default-pool.yaml',
+      '--from-file',
+      'examples/drifted-cluster',
+      '--output',
+      'json',
+      '--now',
+      NOW,
+    ]);
+    expect(result.code).toBe(1);
+    const preview = parsePreview(result);
+    expect(preview.services.impacts.map((i) => [i.kind, i.service, i.pools, i.ip])).toEqual([
+      ['moves', 'billing/invoices-api', ['default'], null],
+      ['loses', 'ingress-nginx/ingress-nginx-controller', [], null],
+      ['moves', 'monitoring/grafana', ['default'], null],
+    ]);
+  });
+
   it('prints its help, and the main help lists it', async () => {
     const help = await runBin(['preview', '--help']);
     expect(help.code).toBe(0);
