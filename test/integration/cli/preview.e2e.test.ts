@@ -209,6 +209,9 @@ describe('metallb-chatops preview of a GitOps directory', () => {
       ['loses', 'ingress-nginx/ingress-nginx-controller', [], null],
       ['moves', 'monitoring/grafana', ['default'], null],
     ]);
+    // A replace keeps the server's managed fields: the speakers still predate the last config change.
+    expect(preview.findings.resolved).toEqual([]);
+    expect(preview.findings.new.map((f) => f.code)).toContain('IP_OUTSIDE_POOLS');
   });
 
   it('prints its help, and the main help lists it', async () => {
