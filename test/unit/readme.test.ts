@@ -9,9 +9,9 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const findingsDoc = readFileSync(path.join(root, 'docs', 'findings.md'), 'utf8');
 
 describe('README', () => {
-  it('embeds deploy/rbac.yaml exactly', () => {
+  it('embeds deploy/base/rbac-read.yaml exactly', () => {
     const block = /<!-- rbac:start -->\n```yaml\n([\s\S]*?)```\n<!-- rbac:end -->/.exec(readme);
-    expect(block?.[1]).toBe(readFileSync(path.join(root, 'deploy', 'rbac.yaml'), 'utf8'));
+    expect(block?.[1]).toBe(readFileSync(path.join(root, 'deploy', 'base', 'rbac-read.yaml'), 'utf8'));
   });
 
   it.each(FINDING_CODES)('explains finding code %s', (code) => {
