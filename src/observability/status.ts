@@ -26,7 +26,7 @@ async function clusterStatus(setting: ClusterSetting, sources: StatusSources): P
   ]);
   return {
     name: setting.name,
-    context: setting.context,
+    context: setting.inCluster ? 'in-cluster' : setting.context,
     reachable: probe.reachable,
     kubernetesVersion: probe.reachable ? probe.kubernetesVersion : undefined,
     problem: probe.reachable ? undefined : probe.problem,
