@@ -4,6 +4,7 @@
  * the base; restart, reapply, services as components; the fix Lease in every mutating one), so a team that leaves
  * one out sees the fixes it gates refused with the missing permission named, before anything is changed.
  */
+import { isAppError } from '../errors';
 import type { FixName } from '../fixes/fix-names';
 import { METALLB_GROUP, READ_KINDS } from './kinds';
 
@@ -118,17 +119,24 @@ export interface AccessReviewer {
   reviewAccess(needs: readonly AccessNeed[]): Promise<boolean[]>;
 }
 
-/** Asks the API server about every capability at once. Never throws: a failure is `known: false`. */
+function describeError(error: unknown): string {
+  if (isAppError(error)) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Asks the API server about `which` capabilities (default: all) at once. Never throws: a failure is `known: false`.
+ */
 export async function checkCapabilities(
   cluster: AccessReviewer,
   metallbNamespace: string = DEFAULT_METALLB_NAMESPACE,
-  describeError: (error: unknown) => string = (e) => (e instanceof Error ? e.message : String(e)),
+  which: readonly Capability[] = CAPABILITIES,
 ): Promise<ClusterCapabilities> {
-  const needs = CAPABILITIES.map((c) => accessNeeds(c, metallbNamespace));
+  const needs = which.map((c) => accessNeeds(c, metallbNamespace));
   try {
     const answers = await cluster.reviewAccess(needs.flat());
     let at = 0;
-    const capabilities = CAPABILITIES.map((capability, i) => {
+    const capabilities = which.map((capability, i) => {
       const own = needs[i] ?? [];
       const allowed = answers.slice(at, at + own.length);
       at += own.length;
@@ -139,6 +147,18 @@ export async function checkCapabilities(
   } catch (error) {
     return { known: false, namespace: metallbNamespace, problem: describeError(error) };
   }
+}
+
+/**
+ * What the fix request path calls before it plans or asks for approval: the capabilities `fix` needs, asked afresh
+ * (a component may have been removed since the start), and the refusal to show, or undefined when it may run.
+ */
+export async function fixRefusal(
+  cluster: AccessReviewer,
+  fix: FixName,
+  metallbNamespace?: string,
+): Promise<string | undefined> {
+  return refusalFor(fix, await checkCapabilities(cluster, metallbNamespace, capabilityFor(fix)));
 }
 
 /** Why `fix` cannot run with these capabilities, or undefined when it can. */

@@ -22,6 +22,7 @@ export {
   checkCapabilities,
   DEFAULT_METALLB_NAMESPACE,
   describeNeed,
+  fixRefusal,
   refusalFor,
   summarizeCapabilities,
   type AccessNeed,

@@ -5,6 +5,7 @@ import {
   capabilityFor,
   checkCapabilities,
   describeNeed,
+  fixRefusal,
   refusalFor,
   summarizeCapabilities,
   type AccessNeed,
@@ -75,6 +76,16 @@ describe('capabilities', () => {
     );
     expect(refusalFor('restart-controller', caps)).toMatch(/lacks the restart and lease capability/);
     expect(refusalFor('backup', caps)).toBeUndefined();
+  });
+
+  it('asks only what the requested fix needs, afresh, and refuses it with the reason', async () => {
+    const r = reviewer((n) => n.resource !== 'daemonsets');
+    expect(await fixRefusal(r, 'restart-speakers', 'lb')).toMatch(
+      /^restart-speakers is turned off in this cluster: .*restart \(patch daemonsets\.apps in lb\)/,
+    );
+    expect(r.asked.map((n) => n.verb)).not.toContain('delete');
+    expect(r.asked.map((n) => n.resource)).toContain('leases');
+    expect(await fixRefusal(r, 'release-ip', 'lb')).toBeUndefined();
   });
 
   it('uses metallb-system when no namespace is configured', async () => {
