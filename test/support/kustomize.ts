@@ -25,24 +25,29 @@ export async function kustomize(dir: string): Promise<KubeObject[]> {
   });
 }
 
-/** The base with these components, through a kustomization in a temporary directory (paths must be relative). */
-export async function kustomizeWith(components: readonly string[]): Promise<KubeObject[]> {
+/** An overlay written on the fly: `text` gets the path of deploy/ relative to it (kustomize wants relative paths). */
+export async function kustomizeOverlay(text: (deploy: string) => string): Promise<KubeObject[]> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kustomize-'));
   try {
-    const rel = (p: string): string => path.relative(dir, path.join(DEPLOY, p));
-    const lines = [
-      'apiVersion: kustomize.config.k8s.io/v1beta1',
-      'kind: Kustomization',
-      'resources:',
-      `  - ${rel('base')}`,
-      ...(components.length > 0
-        ? ['components:', ...components.map((c) => `  - ${rel(`components/${c}`)}`)]
-        : []),
-      '',
-    ];
-    await writeFile(path.join(dir, 'kustomization.yaml'), lines.join('\n'));
+    await writeFile(path.join(dir, 'kustomization.yaml'), text(path.relative(dir, DEPLOY)));
     return await kustomize(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The base with these components, as a team that wants less writes its overlay. */
+export function kustomizeWith(components: readonly string[]): Promise<KubeObject[]> {
+  return kustomizeOverlay((deploy) =>
+    [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources:',
+      `  - ${deploy}/base`,
+      ...(components.length > 0
+        ? ['components:', ...components.map((c) => `  - ${deploy}/components/${c}`)]
+        : []),
+      '',
+    ].join('\n'),
+  );
 }

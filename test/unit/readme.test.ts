@@ -33,6 +33,22 @@ describe('README', () => {
     expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\| \\S`, 'm'));
   });
 
+  it('creates every Secret the manifests of deploy/ read, by the name they read it', () => {
+    const created = [...readme.matchAll(/create secret generic ([-a-z0-9]+)/g)].map((m) => m[1]);
+    const deploy = [
+      'base/deployment-bot.yaml',
+      'components/redis/redis-url.yaml',
+      'overlays/external-redis/redis-secret.yaml',
+    ]
+      .map((f) => readFileSync(path.join(root, 'deploy', f), 'utf8'))
+      .join('\n');
+    const read = [...deploy.matchAll(/(?:secretRef:\s+name|secretKeyRef:\s+name): ([-a-z0-9]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(read.length).toBeGreaterThanOrEqual(3);
+    for (const name of read) expect(created).toContain(name);
+  });
+
   it('opens with the two quick-start commands', () => {
     const quickStart = readme.slice(readme.indexOf('## Quick start'));
     const commands = /```sh\n([\s\S]*?)```/.exec(quickStart)?.[1]?.trim().split('\n');

@@ -8,7 +8,9 @@ import type { KubeObject } from '../../../src/drift/model';
 import { createBotMetrics } from '../../../src/bot/bot-metrics';
 import { accessNeeds, type Capability } from '../../../src/kubernetes/capabilities';
 import { RbacAuthorizer } from '../../../tools/kube-stand-in/rbac';
-import { kustomize, kustomizeWith } from '../../support/kustomize';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { kustomize, kustomizeOverlay, kustomizeWith } from '../../support/kustomize';
 
 const SA = 'system:serviceaccount:metallb-chatops:metallb-chatops';
 
@@ -312,5 +314,36 @@ describe('the overlays', () => {
     const registry = createBotMetrics().registry;
     for (const metric of used) expect(registry.getSingleMetric(metric)).toBeDefined();
     expect(exprs).toContain('outcome="failed"');
+  });
+});
+
+describe("the README's remote-cluster overlay", () => {
+  it('mounts the kubeconfig Secret, names it by KUBECONFIG and keeps the in-cluster entry', async () => {
+    const readme = readFileSync(path.resolve(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const snippet = /```yaml\n(# in your overlay's kustomization\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const objects = await kustomizeOverlay((deploy) =>
+      [
+        'apiVersion: kustomize.config.k8s.io/v1beta1',
+        'kind: Kustomization',
+        'resources:',
+        `  - ${deploy}/overlays/default`,
+        snippet ?? '',
+      ].join('\n'),
+    );
+    expect(dig(named(objects, 'ConfigMap', 'metallb-chatops'), 'data', 'CLUSTERS')).toMatch(
+      /^local=in-cluster/,
+    );
+    for (const name of ['metallb-chatops-bot', 'metallb-chatops-worker']) {
+      const deployment = named(objects, 'Deployment', name);
+      expect(firstContainer(deployment).env).toContainEqual({
+        name: 'KUBECONFIG',
+        value: '/etc/metallb-chatops/kubeconfig/config',
+      });
+      expect(podSpecOf(deployment).volumes).toContainEqual({
+        name: 'kubeconfig',
+        secret: { secretName: 'metallb-chatops-kubeconfig' },
+      });
+    }
   });
 });
