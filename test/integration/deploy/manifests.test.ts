@@ -18,14 +18,15 @@ type Validatable = new (data: unknown) => { validate(): void };
 
 /** The model class of an object's apiVersion and kind. */
 async function modelOf(obj: KubeObject): Promise<Validatable> {
-  const [group, version] = obj.apiVersion.includes('/') ? obj.apiVersion.split('/') : ['', obj.apiVersion];
+  const apiVersion = obj.apiVersion ?? '';
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const module =
     group === 'monitoring.coreos.com'
       ? `@kubernetes-models/prometheus-operator/${group}/${version}/${obj.kind}`
       : `kubernetes-models/${group ? `${group}/` : ''}${version}/${obj.kind}`;
   const loaded = (await import(module)) as Record<string, Validatable>;
   const model = loaded[obj.kind];
-  if (model === undefined) throw new Error(`no schema for ${obj.apiVersion} ${obj.kind}`);
+  if (model === undefined) throw new Error(`no schema for ${apiVersion} ${obj.kind}`);
   return model;
 }
 
