@@ -7,6 +7,8 @@
 import type { KubeObject } from '../../../src/drift/model';
 import { checkCapabilities, connectMetalLbCluster, refusalFor } from '../../../src/kubernetes';
 import { LastCheckStore } from '../../../src/observability/last-check';
+import { createLogger } from '../../../src/logger';
+import { logCapabilities } from '../../../src/observability/capability-log';
 import { gatherStatus } from '../../../src/observability/status';
 import { statusMessage } from '../../../src/slack/views/status';
 import { DEFAULT_RBAC_USER, isRbacObject } from '../../../tools/kube-stand-in';
@@ -128,6 +130,33 @@ describe('an install without the restart component', () => {
     const text = JSON.stringify(statusMessage(status).blocks);
     expect(text).toContain('capabilities: read, reapply, services, lease');
     expect(text).toContain('restart unavailable: no `patch deployments.apps in metallb-system` and 1 more');
+  });
+
+  it("logs each cluster's capabilities at start, with the permissions a missing one lacks", async () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', (line) => lines.push(line));
+    await logCapabilities(
+      new Map([
+        ['local', connectMetalLbCluster({ kubeconfig: cluster.kubeconfig })],
+        ['gone', connectMetalLbCluster({ kubeconfig: `${cluster.kubeconfig}.missing` })],
+      ]),
+      'metallb-system',
+      logger,
+    );
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.find((e) => e.cluster === 'local')).toMatchObject({
+      level: 'info',
+      msg: 'cluster capabilities',
+      capabilities: 'read, reapply, services, lease; missing: restart',
+      missing: {
+        restart: ['patch deployments.apps in metallb-system', 'patch daemonsets.apps in metallb-system'],
+      },
+    });
+    expect(entries.find((e) => e.cluster === 'gone')).toMatchObject({
+      level: 'warn',
+      msg: 'cluster capabilities unknown',
+      capabilities: expect.stringMatching(/^unknown \(E_KUBECONFIG: /) as unknown,
+    });
   });
 
   it('refuses the restart fixes with the reason, and leaves the others on', async () => {
