@@ -17,6 +17,7 @@ import type { MetalLbCluster } from '../kubernetes';
 import type { Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
+import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
@@ -217,6 +218,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              metallbNamespace: config.metallbNamespace,
               digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
@@ -249,6 +251,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     workers: config.workers,
     clusters: [...options.clusters.keys()],
   });
+  // In the background: an unreachable cluster must not hold up the start; it is reported when it answers.
+  void logCapabilities(options.clusters, config.metallbNamespace, logger);
 
   return {
     port,
