@@ -12,42 +12,23 @@ import {
   type EntryParse,
   type IpAddress,
 } from './addresses';
+import { arr, at, bool, isPlainStringMap, labelsOf, nameOf, namespaceOf, strMapView, time } from './fields';
 import {
-  arr,
-  at,
-  bool,
-  isPlainStringMap,
-  labelsOf,
-  nameOf,
-  namespaceOf,
-  str,
-  strMapView,
-  strs,
-  time,
-} from './fields';
+  ANNOTATION_KEYS,
+  CONFIG_KINDS,
+  DEFAULT_NAMESPACE,
+  isControllerObject,
+  isSpeakerObject,
+  lbClassOf,
+} from './metallb-facts';
 import type { AnalysisOptions, KubeObject, PodLog, PodMetrics, ResourceRef, Snapshot } from './model';
-
-export const DEFAULT_NAMESPACE = 'metallb-system';
-export const METALLB_GROUP = 'metallb.io';
-export const PREFIX_CURRENT = 'metallb.io/';
-export const PREFIX_LEGACY = 'metallb.universe.tf/';
-
-/** A semantic version `major.minor.patch`. */
-export interface Version {
-  major: number;
-  minor: number;
-  patch: number;
-}
-
-export function parseVersion(text: string | undefined): Version | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text ?? '');
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
-}
-
-export function compareVersions(a: Version, b: Version): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
+import {
+  ADDRESS_POOLS_DROPPED_IN,
+  controllerVersion,
+  CURRENT_PREFIX_FROM,
+  versionAtLeast,
+  type Version,
+} from './version';
 
 /** One `spec.addresses` entry of a pool, parsed. */
 export interface PoolEntry {
@@ -131,92 +112,10 @@ export interface AnalysisContext {
   versionAtLeast(version: string): boolean | undefined;
 }
 
-/** The labels of MetalLB's components in both schemes: plain manifests and the Helm chart. */
-function componentLabels(component: 'controller' | 'speaker'): readonly Record<string, string>[] {
-  return [
-    { app: 'metallb', component },
-    { 'app.kubernetes.io/name': 'metallb', 'app.kubernetes.io/component': component },
-  ];
-}
-const CONTROLLER_LABELS = componentLabels('controller');
-const SPEAKER_LABELS = componentLabels('speaker');
-
-/** Label selectors (`k=v,k=v`) that find a component by either scheme, for list requests. */
-export function componentSelectors(component: 'controller' | 'speaker'): string[] {
-  return componentLabels(component).map((labels) =>
-    Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  );
-}
-
-function hasLabels(obj: KubeObject, schemes: readonly Record<string, string>[]): boolean {
-  const labels = labelsOf(obj);
-  return schemes.some((scheme) => Object.entries(scheme).every(([k, v]) => labels[k] === v));
-}
-
-/** Whether an object carries the controller labels of either scheme (plain manifests or Helm). */
-export function isControllerObject(obj: KubeObject): boolean {
-  return hasLabels(obj, CONTROLLER_LABELS);
-}
-
-/** Whether an object carries the speaker labels of either scheme. */
-export function isSpeakerObject(obj: KubeObject): boolean {
-  return hasLabels(obj, SPEAKER_LABELS);
-}
-
 function byName(a: KubeObject, b: KubeObject): number {
   const ka = `${namespaceOf(a) ?? ''}/${nameOf(a)}`;
   const kb = `${namespaceOf(b) ?? ''}/${nameOf(b)}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/** The container named `name`, else the first one, of a Deployment/DaemonSet/Pod. */
-export function mainContainer(workload: KubeObject, name: string): unknown {
-  const containers =
-    workload.kind === 'Pod'
-      ? arr(workload, 'spec', 'containers')
-      : arr(workload, 'spec', 'template', 'spec', 'containers');
-  return containers.find((c) => str(c, 'name') === name) ?? containers[0];
-}
-
-/** The tag of an image reference (`quay.io/metallb/controller:v0.14.9@sha256:...` -> `v0.14.9`). */
-function imageTag(image: string | undefined): string | undefined {
-  if (image === undefined) return undefined;
-  const withoutDigest = image.split('@')[0] as string;
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon < 0 ? undefined : withoutDigest.slice(colon + 1);
-}
-
-function findVersion(controller: KubeObject | undefined): {
-  text: string | null;
-  version: Version | undefined;
-} {
-  if (controller === undefined) return { text: null, version: undefined };
-  const candidates = [
-    imageTag(str(mainContainer(controller, 'controller'), 'image')),
-    labelsOf(controller)['app.kubernetes.io/version'],
-  ];
-  for (const candidate of candidates) {
-    const version = parseVersion(candidate);
-    if (version) return { text: `${version.major}.${version.minor}.${version.patch}`, version };
-  }
-  return { text: null, version: undefined };
-}
-
-function findLbClass(controller: KubeObject | undefined): string | undefined {
-  if (controller === undefined) return undefined;
-  const container = mainContainer(controller, 'controller');
-  const args = [...strs(container, 'args'), ...strs(container, 'command')];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const m = /^--?lb-class(?:=(.*))?$/.exec(arg);
-    if (!m) continue;
-    const value = m[1] ?? args[i + 1];
-    return value === undefined || value === '' ? undefined : value;
-  }
-  return undefined;
 }
 
 function buildPool(obj: KubeObject, kind: PoolView['kind']): PoolView {
@@ -251,16 +150,6 @@ function stringField(value: unknown, key: string): string | undefined {
   const v = field(value, key);
   return typeof v === 'string' ? v : undefined;
 }
-
-/**
- * The annotation keys of each suffix (PREFIX_CURRENT, then PREFIX_LEGACY), written out once rather than
- * concatenated per service: literal keys are internalized strings, which property lookups compare by pointer.
- */
-const ANNOTATION_KEYS = {
-  addressPool: ['metallb.io/address-pool', 'metallb.universe.tf/address-pool'],
-  loadBalancerIPs: ['metallb.io/loadBalancerIPs', 'metallb.universe.tf/loadBalancerIPs'],
-  sharingKey: ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'],
-} as const;
 
 /**
  * A MetalLB service annotation across both prefixes: the `metallb.io/` key wins when present (even empty); on a
@@ -335,15 +224,6 @@ function buildService(obj: KubeObject, lbClass: string | undefined, readsCurrent
   };
 }
 
-const CONFIG_KINDS = [
-  'IPAddressPool',
-  'L2Advertisement',
-  'BGPAdvertisement',
-  'BGPPeer',
-  'BFDProfile',
-  'Community',
-];
-
 function lastChangeOf(obj: KubeObject): Date | undefined {
   let newest = time(obj, 'metadata', 'creationTimestamp');
   for (const field of arr(obj, 'metadata', 'managedFields')) {
@@ -391,8 +271,8 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     .filter(isSpeakerObject)
     .sort(byName)
     .find((d) => namespaceOf(d) === namespace);
-  const { text: versionText, version } = findVersion(controller);
-  const lbClass = findLbClass(controller);
+  const { text: versionText, version } = controllerVersion(controller);
+  const lbClass = lbClassOf(controller);
   const inNamespaceCache = new Map<string, KubeObject[]>();
   const inNamespace = (kind: string): KubeObject[] => {
     let list = inNamespaceCache.get(kind);
@@ -404,8 +284,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   };
   // Up to 0.14.1 MetalLB still reads AddressPool objects as pools (removed in 0.14.2); an unknown version is
   // taken as a current one, where they are ignored.
-  const readsAddressPools =
-    version !== undefined && compareVersions(version, { major: 0, minor: 14, patch: 2 }) < 0;
+  const readsAddressPools = versionAtLeast(version, ADDRESS_POOLS_DROPPED_IN) === false;
   const pools = [
     ...inNamespace('IPAddressPool').map((obj) => buildPool(obj, 'IPAddressPool')),
     ...(readsAddressPools ? inNamespace('AddressPool').map((obj) => buildPool(obj, 'AddressPool')) : []),
@@ -416,8 +295,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     pools.flatMap((pool) => pool.ranges.map((range) => ({ range, value: { pool, range } }))),
   );
   // resolveKeys' version test, once: a known version below 0.14.9 reads only the legacy prefix.
-  const readsCurrent =
-    version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
+  const readsCurrent = versionAtLeast(version, CURRENT_PREFIX_FROM) !== false;
   const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));
   const lastConfigChange = newestChange(CONFIG_KINDS.flatMap((kind) => inNamespace(kind)));
   return {
@@ -442,11 +320,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     metrics: snapshot.metrics,
     ofKind,
     inNamespace,
-    versionAtLeast: (text: string) => {
-      const wanted = parseVersion(text);
-      if (!version || !wanted) return undefined;
-      return compareVersions(version, wanted) >= 0;
-    },
+    versionAtLeast: (text: string) => versionAtLeast(version, text),
   };
 }
 

@@ -5,7 +5,7 @@
  * overwrite someone else's change is guarded by `resourceVersion`: a 409 surfaces as E_CONFLICT and nothing is
  * retried over it.
  */
-import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/context';
+import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/metallb-facts';
 import { namespaceOf, nameOf, str } from '../drift/fields';
 import type { KubeObject, Snapshot } from '../drift/model';
 import { AppError, isAppError } from '../errors';

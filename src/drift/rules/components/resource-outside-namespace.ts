@@ -1,5 +1,6 @@
 /** RESOURCE_OUTSIDE_NAMESPACE: a metallb.io object outside the MetalLB namespace, which MetalLB never reads. */
-import { METALLB_GROUP, refOf } from '../../context';
+import { refOf } from '../../context';
+import { METALLB_GROUP } from '../../metallb-facts';
 import { namespaceOf } from '../../fields';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';

@@ -5,7 +5,8 @@
  * older version is never removed and goes stale (research/metallb.md section 3).
  */
 import { poolsContaining } from '../../allocation';
-import { PREFIX_LEGACY, type AnalysisContext, type PoolView, type ServiceView } from '../../context';
+import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import { ANNOTATION_KEYS, PREFIX_LEGACY } from '../../metallb-facts';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { listIps, serviceName } from './messages';
@@ -16,7 +17,7 @@ interface AllocatedAnnotation {
 }
 
 // `ip-allocated-from-pool` under both prefixes, as literal (internalized) keys: two lookups per service.
-const KEYS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;
+const KEYS = ANNOTATION_KEYS.allocatedFromPool;
 
 /** The annotations naming a pool, or undefined (the common case, allocated nothing) when there are none. */
 function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined {

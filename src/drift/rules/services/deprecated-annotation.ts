@@ -4,10 +4,12 @@
  * Warning event whenever it updates the service (research/metallb.md section 3). An unknown version raises
  * nothing: the old prefix is the only one before 0.14.9, so it may be exactly right.
  */
-import { PREFIX_CURRENT, PREFIX_LEGACY, type ServiceView } from '../../context';
+import type { ServiceView } from '../../context';
+import { PREFIX_CURRENT, PREFIX_LEGACY } from '../../metallb-facts';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { serviceName } from './messages';
+import { CURRENT_PREFIX_FROM } from '../../version';
 
 /** Written by the controller, not by people: the old key is never removed, so it is deleted, not renamed. */
 const WRITTEN_BY_METALLB = 'ip-allocated-from-pool';
@@ -46,7 +48,7 @@ export const deprecatedAnnotation: Rule = {
   name: 'deprecated-annotation',
   codes: ['DEPRECATED_ANNOTATION'],
   run: (ctx) => {
-    if (ctx.versionAtLeast('0.14.9') !== true) return [];
+    if (ctx.versionAtLeast(CURRENT_PREFIX_FROM) !== true) return [];
     const drafts: FindingDraft[] = [];
     for (const service of ctx.handledServices) {
       const found = check(service);

@@ -1,5 +1,6 @@
 /** Wording shared by the service rules, so every message names services, pools and outcomes the same way. */
 import type { AnalysisContext, ServiceView } from '../../context';
+import { STRANDED_IPS_CLEARED_FROM } from '../../version';
 
 /** How many pools a message lists before it says "and N more": enough to orient, short enough for Slack. */
 const POOLS_LISTED = 3;
@@ -25,7 +26,7 @@ export function describePools(ctx: AnalysisContext): string {
  * from 0.14.2 it clears and reassigns it; before, it refuses the new config and keeps running on the old one.
  */
 export function releaseOutcome(ctx: AnalysisContext): string {
-  switch (ctx.versionAtLeast('0.14.2')) {
+  switch (ctx.versionAtLeast(STRANDED_IPS_CLEARED_FROM)) {
     case true:
       return 'MetalLB clears such an IP and assigns a new one on its next reconcile, so the address will change';
     case false:
