@@ -113,7 +113,7 @@ export function poolsPendingFor(
   ctx: AnalysisContext,
   requestedIps: readonly IpAddress[],
 ): PoolView[] {
-  if (!service.handled || service.ingressIps.length > 0) return [];
+  if (!service.handled || service.ingressIpCount > 0) return [];
   if (service.addressPool !== undefined && service.addressPool.value !== '') {
     const pool = ctx.poolsByName.get(service.addressPool.value);
     return pool ? [pool] : [];

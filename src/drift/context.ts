@@ -70,6 +70,8 @@ export interface ServiceView {
   handled: boolean;
   /** `status.loadBalancer.ingress[].ip` values, as written. */
   ingressIps: string[];
+  /** `ingressIps.length`, without building the list. */
+  ingressIpCount: number;
   /** The ingress IPs that parse, with their text. */
   ingress: { text: string; ip: IpAddress }[];
   /** `spec.loadBalancerIP` when set and non-empty. */
@@ -177,51 +179,119 @@ function copySelector(raw: unknown): Record<string, string> {
   return selector;
 }
 
-// Runs once per Service of the cluster, so it reads each object level once and copies nothing it can read in
-// place; every read keeps the semantics of the safe accessors (a field of the wrong type reads as absent).
-function buildService(obj: KubeObject, lbClass: string | undefined, readsCurrent: boolean): ServiceView {
-  const metadata = field(obj, 'metadata');
-  const spec = field(obj, 'spec');
-  const name = stringField(metadata, 'name') ?? '';
-  const namespace = stringField(metadata, 'namespace') ?? 'default';
-  const annotations = strMapView(field(metadata, 'annotations'));
-  const rawIngress = field(field(field(obj, 'status'), 'loadBalancer'), 'ingress');
-  // Sized up front and cut to what was kept: an empty array reserves 17 slots on its first push, and every
-  // service keeps these two arrays until the analysis ends (most hold a single IP).
-  const count = Array.isArray(rawIngress) ? rawIngress.length : 0;
-  const ingressIps: string[] = count === 0 ? [] : new Array<string>(count);
-  const ingress: { text: string; ip: IpAddress }[] =
-    count === 0 ? [] : new Array<{ text: string; ip: IpAddress }>(count);
-  let texts = 0;
-  let parsed = 0;
-  for (let i = 0; i < count; i++) {
-    const text = stringField((rawIngress as unknown[])[i], 'ip');
-    if (!text) continue;
-    ingressIps[texts++] = text;
-    const ip = parseIp(text);
-    if (ip) ingress[parsed++] = { text, ip };
+type Ingress = ServiceView['ingress'];
+/** The ingress of the many services that hold no IP: one frozen pair, never written to. */
+const NO_TEXTS: string[] = Object.freeze([]) as unknown as string[];
+const NO_INGRESS: Ingress = Object.freeze([]) as unknown as Ingress;
+
+/**
+ * A Service read in place. One lives per Service until the analysis ends, so only what every rule needs is read
+ * up front (name, namespace, whether MetalLB handles it, its parsed ingress IPs); everything else is read from
+ * the object when asked (the annotations, which most rules read, are kept). Each read keeps the semantics of the safe accessors (a field of the
+ * wrong type reads as absent). The fewer and smaller these views, the less each scavenge has to copy.
+ */
+class LazyServiceView implements ServiceView {
+  readonly obj: KubeObject;
+  readonly namespace: string;
+  readonly name: string;
+  readonly handled: boolean;
+  readonly ingress: Ingress;
+  readonly ingressIpCount: number;
+  private readonly readsCurrent: boolean;
+  private annotationsCache: Record<string, string> | undefined = undefined;
+  private ingressIpsCache: string[] | undefined = undefined;
+
+  constructor(obj: KubeObject, lbClass: string | undefined, readsCurrent: boolean) {
+    this.obj = obj;
+    this.readsCurrent = readsCurrent;
+    const metadata = field(obj, 'metadata');
+    const spec = field(obj, 'spec');
+    this.name = stringField(metadata, 'name') ?? '';
+    this.namespace = stringField(metadata, 'namespace') ?? 'default';
+    const className = stringField(spec, 'loadBalancerClass') || undefined;
+    this.handled = stringField(spec, 'type') === 'LoadBalancer' && className === lbClass;
+    const raw = rawIngress(obj);
+    if (raw === undefined || raw.length === 0) {
+      this.ingressIpCount = 0;
+      this.ingress = NO_INGRESS;
+      return;
+    }
+    // Sized up front and cut to what was kept: an empty array reserves 17 slots on its first push.
+    const ingress: Ingress = new Array<Ingress[number]>(raw.length);
+    let texts = 0;
+    let parsed = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const text = stringField(raw[i], 'ip');
+      if (!text) continue;
+      texts++;
+      const ip = parseIp(text);
+      if (ip) ingress[parsed++] = { text, ip };
+    }
+    ingress.length = parsed;
+    this.ingressIpCount = texts;
+    this.ingress = ingress;
   }
-  ingressIps.length = texts;
-  ingress.length = parsed;
-  const className = stringField(spec, 'loadBalancerClass') || undefined;
-  const rawSelector = field(spec, 'selector');
-  return {
-    obj,
-    namespace,
-    name,
-    ref: { kind: 'Service', namespace, name },
-    labels: strMapView(field(metadata, 'labels')),
-    annotations,
-    handled: stringField(spec, 'type') === 'LoadBalancer' && className === lbClass,
-    ingressIps,
-    ingress,
-    loadBalancerIP: stringField(spec, 'loadBalancerIP') || undefined,
-    addressPool: resolveKeys(annotations, ANNOTATION_KEYS.addressPool, readsCurrent),
-    loadBalancerIPs: resolveKeys(annotations, ANNOTATION_KEYS.loadBalancerIPs, readsCurrent),
-    sharingKey: resolveKeys(annotations, ANNOTATION_KEYS.sharingKey, readsCurrent),
-    externalTrafficPolicy: stringField(spec, 'externalTrafficPolicy') ?? 'Cluster',
-    selector: isPlainStringMap(rawSelector) ? rawSelector : copySelector(rawSelector),
-  };
+
+  get ingressIps(): string[] {
+    if (this.ingressIpsCache === undefined) {
+      if (this.ingressIpCount === 0) this.ingressIpsCache = NO_TEXTS;
+      // Every written IP parsed (the usual case): the texts are the ingress's own.
+      else if (this.ingressIpCount === this.ingress.length)
+        this.ingressIpsCache = this.ingress.map((entry) => entry.text);
+      else {
+        const texts: string[] = [];
+        for (const entry of rawIngress(this.obj) ?? []) {
+          const text = stringField(entry, 'ip');
+          if (text) texts.push(text);
+        }
+        this.ingressIpsCache = texts;
+      }
+    }
+    return this.ingressIpsCache;
+  }
+
+  get ref(): ResourceRef {
+    return { kind: 'Service', namespace: this.namespace, name: this.name };
+  }
+
+  get labels(): Record<string, string> {
+    return strMapView(field(field(this.obj, 'metadata'), 'labels'));
+  }
+
+  get annotations(): Record<string, string> {
+    return (this.annotationsCache ??= strMapView(field(field(this.obj, 'metadata'), 'annotations')));
+  }
+
+  get selector(): Record<string, string> {
+    const raw = field(field(this.obj, 'spec'), 'selector');
+    return isPlainStringMap(raw) ? raw : copySelector(raw);
+  }
+
+  get loadBalancerIP(): string | undefined {
+    return stringField(field(this.obj, 'spec'), 'loadBalancerIP') || undefined;
+  }
+
+  get externalTrafficPolicy(): string {
+    return stringField(field(this.obj, 'spec'), 'externalTrafficPolicy') ?? 'Cluster';
+  }
+
+  get addressPool(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.addressPool, this.readsCurrent);
+  }
+
+  get loadBalancerIPs(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.loadBalancerIPs, this.readsCurrent);
+  }
+
+  get sharingKey(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.sharingKey, this.readsCurrent);
+  }
+}
+
+/** `status.loadBalancer.ingress` when it is an array. */
+function rawIngress(obj: KubeObject): unknown[] | undefined {
+  const raw = field(field(field(obj, 'status'), 'loadBalancer'), 'ingress');
+  return Array.isArray(raw) ? raw : undefined;
 }
 
 function lastChangeOf(obj: KubeObject): Date | undefined {
@@ -296,7 +366,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   );
   // resolveKeys' version test, once: a known version below 0.14.9 reads only the legacy prefix.
   const readsCurrent = versionAtLeast(version, CURRENT_PREFIX_FROM) !== false;
-  const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));
+  const services: ServiceView[] = ofKind('Service').map((s) => new LazyServiceView(s, lbClass, readsCurrent));
   const lastConfigChange = newestChange(CONFIG_KINDS.flatMap((kind) => inNamespace(kind)));
   return {
     now: options.now,

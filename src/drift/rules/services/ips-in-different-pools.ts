@@ -46,7 +46,10 @@ export const ipsInDifferentPools: Rule = {
   codes: ['IPS_IN_DIFFERENT_POOLS'],
   run: (ctx) => {
     const drafts: FindingDraft[] = [];
-    for (const service of ctx.handledServices) {
+    // Indexed: this runs once per analysis, mostly unoptimised, where a for-of allocates per element.
+    const services = ctx.handledServices;
+    for (let i = 0; i < services.length; i++) {
+      const service = services[i] as ServiceView;
       // Only a service with two or more IPs can hold them from different pools.
       if (service.ingress.length > 1) drafts.push(...check(service, ctx));
     }

@@ -10,8 +10,16 @@ export function serviceName(service: ServiceView): string {
   return `${service.namespace}/${service.name}`;
 }
 
-/** `pools: default 10.0.10.0/24, v6 fd00::/120`, or which namespace has none. */
+const describedPools = new WeakMap<AnalysisContext, string>();
+
+/** `pools: default 10.0.10.0/24, v6 fd00::/120`, or which namespace has none. Once per analysis. */
 export function describePools(ctx: AnalysisContext): string {
+  let text = describedPools.get(ctx);
+  if (text === undefined) describedPools.set(ctx, (text = poolsText(ctx)));
+  return text;
+}
+
+function poolsText(ctx: AnalysisContext): string {
   if (ctx.pools.length === 0) return `no IPAddressPool exists in ${ctx.namespace}`;
   const listed = ctx.pools.slice(0, POOLS_LISTED).map((pool) => {
     const entries = pool.entries.map((e) => e.text).join(' ');

@@ -161,7 +161,7 @@ function refusedRequests(
 }
 
 function check(service: ServiceView, ctx: AnalysisContext, exhausted: ExhaustedPools): FindingDraft[] {
-  if (service.ingressIps.length > 0) return [];
+  if (service.ingressIpCount > 0) return [];
   const { reason, because, pools } = diagnose(service, ctx, exhausted);
   return [
     {
