@@ -59,6 +59,20 @@ export interface ResolvedAnnotation {
   value: string;
 }
 
+/** A pool entry containing an address: what `poolIndex` answers. */
+export interface PoolHit {
+  pool: PoolView;
+  range: AddressRange;
+}
+
+/** An ingress IP of a service that parses. */
+export interface IngressIp {
+  text: string;
+  ip: IpAddress;
+  /** `poolIndex.lookup(ip)`, looked up once per analysis: several rules ask which pools hold each IP. */
+  hits: readonly PoolHit[];
+}
+
 export interface ServiceView {
   obj: KubeObject;
   namespace: string;
@@ -72,8 +86,8 @@ export interface ServiceView {
   ingressIps: string[];
   /** `ingressIps.length`, without building the list. */
   ingressIpCount: number;
-  /** The ingress IPs that parse, with their text. */
-  ingress: { text: string; ip: IpAddress }[];
+  /** The ingress IPs that parse, with their text and the pool entries containing them. */
+  ingress: IngressIp[];
   /** `spec.loadBalancerIP` when set and non-empty. */
   loadBalancerIP: string | undefined;
   addressPool: ResolvedAnnotation | undefined;
@@ -97,7 +111,7 @@ export interface AnalysisContext {
   pools: PoolView[];
   poolsByName: Map<string, PoolView>;
   /** Every parsed entry of every pool, for containment lookups in O(log R). */
-  poolIndex: RangeIndex<{ pool: PoolView; range: AddressRange }>;
+  poolIndex: RangeIndex<PoolHit>;
   services: ServiceView[];
   handledServices: ServiceView[];
   l2Advertisements: KubeObject[];
@@ -201,7 +215,12 @@ class LazyServiceView implements ServiceView {
   private annotationsCache: Record<string, string> | undefined = undefined;
   private ingressIpsCache: string[] | undefined = undefined;
 
-  constructor(obj: KubeObject, lbClass: string | undefined, readsCurrent: boolean) {
+  constructor(
+    obj: KubeObject,
+    lbClass: string | undefined,
+    readsCurrent: boolean,
+    poolIndex: RangeIndex<PoolHit>,
+  ) {
     this.obj = obj;
     this.readsCurrent = readsCurrent;
     const metadata = field(obj, 'metadata');
@@ -225,7 +244,7 @@ class LazyServiceView implements ServiceView {
       if (!text) continue;
       texts++;
       const ip = parseIp(text);
-      if (ip) ingress[parsed++] = { text, ip };
+      if (ip) ingress[parsed++] = { text, ip, hits: poolIndex.lookup(ip) };
     }
     ingress.length = parsed;
     this.ingressIpCount = texts;
@@ -366,7 +385,9 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   );
   // resolveKeys' version test, once: a known version below 0.14.9 reads only the legacy prefix.
   const readsCurrent = versionAtLeast(version, CURRENT_PREFIX_FROM) !== false;
-  const services: ServiceView[] = ofKind('Service').map((s) => new LazyServiceView(s, lbClass, readsCurrent));
+  const services: ServiceView[] = ofKind('Service').map(
+    (s) => new LazyServiceView(s, lbClass, readsCurrent, poolIndex),
+  );
   const lastConfigChange = newestChange(CONFIG_KINDS.flatMap((kind) => inNamespace(kind)));
   return {
     now: options.now,

@@ -1,7 +1,7 @@
 /** How much of each pool is in use, shared by POOL_EXHAUSTED and POOL_NEARLY_EXHAUSTED. */
-import { allowedCount, isBuggyIp, type AddressRange, type IpAddress } from '../../addresses';
+import { allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
 import { poolsPendingFor, requestedIpsOf } from '../../allocation';
-import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import type { AnalysisContext, IngressIp, PoolView, ServiceView } from '../../context';
 import { heldAddresses } from '../../held-addresses';
 
 export interface PoolUsage {
@@ -57,8 +57,7 @@ function computeUsages(ctx: AnalysisContext): PoolUsage[] {
   const used = new Map<PoolView, number>();
   // Indexed loops: they run once per analysis, mostly unoptimised, where a for-of allocates per element.
   for (let a = 0; a < ips.length; a++) {
-    const ip = ips[a] as IpAddress;
-    const hits = ctx.poolIndex.lookup(ip);
+    const { ip, hits } = ips[a] as IngressIp;
     if (hits.length === 0) continue;
     const buggy = isBuggyIp(ip);
     for (let h = 0; h < hits.length; h++) {

@@ -4,8 +4,8 @@
  * own: from 0.14.9 MetalLB writes and clears only `metallb.io/`, so a `metallb.universe.tf/` one left by an
  * older version is never removed and goes stale (research/metallb.md section 3).
  */
-import { poolsContaining } from '../../allocation';
-import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import { poolsOfHits } from '../../allocation';
+import type { AnalysisContext, IngressIp, PoolView, ServiceView } from '../../context';
 import { ANNOTATION_KEYS, PREFIX_LEGACY } from '../../metallb-facts';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
@@ -38,9 +38,9 @@ function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined 
 }
 
 /** Whether some ingress IP of the service lies outside the pool: a loop, since nearly every answer is no. */
-function anyOutside(service: ServiceView, ctx: AnalysisContext, pool: PoolView): boolean {
+function anyOutside(service: ServiceView, pool: PoolView): boolean {
   for (let i = 0; i < service.ingress.length; i++) {
-    const hits = ctx.poolIndex.lookup((service.ingress[i] as ServiceView['ingress'][number]).ip);
+    const hits = (service.ingress[i] as IngressIp).hits;
     let inside = false;
     for (let h = 0; h < hits.length; h++) {
       if ((hits[h] as (typeof hits)[number]).pool === pool) {
@@ -81,7 +81,7 @@ function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAn
   let stale = false;
   for (const annotation of found) {
     const pool = ctx.poolsByName.get(annotation.pool);
-    if (pool !== undefined && anyOutside(service, ctx, pool)) {
+    if (pool !== undefined && anyOutside(service, pool)) {
       stale = true;
       break;
     }
@@ -94,11 +94,9 @@ function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAn
   for (const annotation of found) {
     const pool = ctx.poolsByName.get(annotation.pool);
     if (pool === undefined) continue;
-    const outside = service.ingress.filter(
-      ({ ip }) => !ctx.poolIndex.lookup(ip).some((hit) => hit.pool === pool),
-    );
+    const outside = service.ingress.filter(({ hits }) => !hits.some((hit) => hit.pool === pool));
     if (outside.length === 0) continue;
-    const actual = [...new Set(outside.flatMap(({ ip }) => poolsContaining(ip, ctx).map((p) => p.name)))];
+    const actual = [...new Set(outside.flatMap(({ hits }) => poolsOfHits(hits).map((p) => p.name)))];
     const where = actual.length > 0 ? `is in pool ${actual.join(', ')}` : 'is in no pool';
     clauses.push(`${annotation.key} says ${pool.name} but ${listIps(outside.map((o) => o.text))} ${where}`);
     outside.forEach((o) => ips.add(o.text));

@@ -26,7 +26,10 @@ function advice(service: ServiceView, key: string): string {
 
 function check(service: ServiceView): FindingDraft[] {
   let legacy: string[] | undefined;
-  for (const key of Object.keys(service.annotations)) {
+  // for-in, not Object.keys: no array per service. The view's annotations are a plain map without inherited
+  // enumerable keys (fields.ts, strMapView), so both list the same keys in the same order.
+  const annotations = service.annotations;
+  for (const key in annotations) {
     if (key.startsWith(PREFIX_LEGACY)) (legacy ??= []).push(key);
   }
   if (legacy === undefined) return [];

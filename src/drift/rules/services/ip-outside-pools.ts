@@ -1,6 +1,5 @@
 /** IP_OUTSIDE_POOLS: a handled service holds an ingress IP that no pool contains (the seed's orphaned IP). */
-import { inAnyPool } from '../../allocation';
-import type { AnalysisContext, ServiceView } from '../../context';
+import type { AnalysisContext, IngressIp, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import { eachHandledService, NO_DRAFTS, type Rule } from '../../rule';
 import { describePools, listIps, releaseOutcome, serviceName } from './messages';
@@ -11,8 +10,8 @@ function check(service: ServiceView, ctx: AnalysisContext): readonly FindingDraf
   // Indexed: this runs once per handled service, mostly unoptimised, where a for-of allocates an iterator.
   let ips: string[] | undefined;
   for (let i = 0; i < service.ingress.length; i++) {
-    const { text, ip } = service.ingress[i] as ServiceView['ingress'][number];
-    if (!inAnyPool(ip, ctx)) (ips ??= []).push(text);
+    const { text, hits } = service.ingress[i] as IngressIp;
+    if (hits.length === 0) (ips ??= []).push(text);
   }
   if (ips === undefined) return NO_DRAFTS;
   return [

@@ -4,7 +4,7 @@
  * assignment (0.14.2 and later) or refuses the new config (older); docs/findings.md, "Terms".
  */
 import { addressKey } from '../../addresses';
-import { poolsContaining } from '../../allocation';
+import { poolsOfHits } from '../../allocation';
 import type { AnalysisContext, PoolView, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
@@ -13,11 +13,11 @@ import { listIps, releaseOutcome, serviceName } from './messages';
 function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
   const seen = new Set<string | bigint>();
   const held: { text: string; pools: PoolView[] }[] = [];
-  for (const { text, ip } of service.ingress) {
+  for (const { text, ip, hits } of service.ingress) {
     const key = addressKey(text, ip);
     if (seen.has(key)) continue;
     seen.add(key);
-    const pools = poolsContaining(ip, ctx);
+    const pools = poolsOfHits(hits);
     // An IP inside no pool is IP_OUTSIDE_POOLS: which pool the rest would need is then beside the point.
     if (pools.length === 0) return [];
     held.push({ text, pools });
