@@ -19,14 +19,12 @@ interface AllocatedAnnotation {
 // `ip-allocated-from-pool` under both prefixes, as literal (internalized) keys: two lookups per service.
 const [CURRENT_KEY, LEGACY_KEY] = ANNOTATION_KEYS.allocatedFromPool;
 
-/** The annotations naming a pool, or undefined when there are none. */
-function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined {
-  // Nearly every service has one: the list is built at its size (a push into [] reserves 17 slots), and the
-  // two keys are read without a loop's iterator.
-  const annotations = service.annotations;
-  // An empty value names no pool: nothing to compare.
-  const current = annotations[CURRENT_KEY]?.trim();
-  const legacy = annotations[LEGACY_KEY]?.trim();
+/** The annotations naming a pool (`current`, `legacy`: their trimmed values), or undefined when there are none. */
+function annotationsOf(
+  current: string | undefined,
+  legacy: string | undefined,
+): AllocatedAnnotation[] | undefined {
+  // Built at its size: a push into [] reserves 17 slots.
   if (current && legacy)
     return [
       { key: CURRENT_KEY, pool: current },
@@ -35,6 +33,13 @@ function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined 
   if (current) return [{ key: CURRENT_KEY, pool: current }];
   if (legacy) return [{ key: LEGACY_KEY, pool: legacy }];
   return undefined;
+}
+
+/** Whether an annotation value names no pool, or a pool that exists and contains every ingress IP. */
+function namesHolder(service: ServiceView, ctx: AnalysisContext, value: string | undefined): boolean {
+  if (!value) return true;
+  const pool = ctx.poolsByName.get(value);
+  return pool !== undefined && !anyOutside(service, pool);
 }
 
 /** Whether some ingress IP of the service lies outside the pool: a loop, since nearly every answer is no. */
@@ -128,7 +133,13 @@ export const allocatedPool: Rule = {
     const services = ctx.handledServices;
     for (let i = 0; i < services.length; i++) {
       const service = services[i] as ServiceView;
-      const found = annotationsOf(service);
+      const annotations = service.annotations;
+      // An empty value names no pool: nothing to compare.
+      const current = annotations[CURRENT_KEY]?.trim();
+      const legacy = annotations[LEGACY_KEY]?.trim();
+      // Nearly every annotation names a pool that exists and holds the IPs: settled without allocating.
+      if (namesHolder(service, ctx, current) && namesHolder(service, ctx, legacy)) continue;
+      const found = annotationsOf(current, legacy);
       if (found === undefined) continue;
       const gone = missing(service, ctx, found);
       const stale = mismatch(service, ctx, found);

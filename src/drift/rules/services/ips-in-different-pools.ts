@@ -5,12 +5,26 @@
  */
 import { addressKey } from '../../addresses';
 import { poolsOfHits } from '../../allocation';
-import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import type { AnalysisContext, IngressIp, PoolHit, PoolView, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { listIps, releaseOutcome, serviceName } from './messages';
 
+/** Whether one pool contains every ingress IP (the usual answer), read from the lookups without allocating. */
+function onePoolHoldsAll(ingress: readonly IngressIp[]): boolean {
+  const first = (ingress[0] as IngressIp).hits;
+  for (let h = 0; h < first.length; h++) {
+    const pool = (first[h] as PoolHit).pool;
+    let all = true;
+    for (let i = 1; i < ingress.length && all; i++)
+      all = (ingress[i] as IngressIp).hits.some((hit) => hit.pool === pool);
+    if (all) return true;
+  }
+  return false;
+}
+
 function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
+  if (onePoolHoldsAll(service.ingress)) return [];
   const seen = new Set<string | bigint>();
   const held: { text: string; pools: PoolView[] }[] = [];
   for (const { text, ip, hits } of service.ingress) {
