@@ -25,8 +25,8 @@ export type EntryParse = { ok: true; range: AddressRange } | { ok: false; reason
 
 const V4_BITS = 32;
 const V6_BITS = 128;
-/** The upper 96 bits of an IPv4-mapped IPv6 address (`::ffff:0:0/96`). */
-const V4_MAPPED_PREFIX = 0xffffn;
+/** Bits 32-79 of an IPv4-mapped IPv6 address (`::ffff:0:0/96`), whose bits 80-127 are zero. */
+const V4_MAPPED_MIDDLE = 0xffff;
 
 export function familyBits(family: Family): number {
   return family === 4 ? V4_BITS : V6_BITS;
@@ -123,7 +123,11 @@ function groupAt(k: number, head: number, tail: number): number {
   return k < 8 - tail ? 0 : (TAIL[k - 8 + tail] as number);
 }
 
-function parseIpv6(text: string): bigint | undefined {
+/**
+ * An IPv6 address; an IPv4-mapped one (`::ffff:0:0/96`) is the IPv4 address of its last 32 bits, as it is to Go.
+ * The mapping is read from the groups, before any BigInt is made.
+ */
+function parseIpv6(text: string): IpAddress | undefined {
   if (text.includes('%')) return undefined; // zones are not addresses MetalLB assigns
   // As text.split('::'): at most one `::`, searched for again past the first one (non-overlapping).
   const gap = text.indexOf('::');
@@ -143,7 +147,8 @@ function parseIpv6(text: string): bigint | undefined {
   const high = (groupAt(0, head, tail) * 65536 + groupAt(1, head, tail)) * 65536 + groupAt(2, head, tail);
   const middle = (groupAt(3, head, tail) * 65536 + groupAt(4, head, tail)) * 65536 + groupAt(5, head, tail);
   const low = groupAt(6, head, tail) * 65536 + groupAt(7, head, tail);
-  return (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(low);
+  if (high === 0 && middle === V4_MAPPED_MIDDLE) return { family: 4, value: BigInt(low) };
+  return { family: 6, value: (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(low) };
 }
 
 /**
@@ -154,10 +159,7 @@ function parseIpv6(text: string): bigint | undefined {
  */
 export function parseIp(text: string): IpAddress | undefined {
   if (text.includes(':')) {
-    const value = parseIpv6(text);
-    if (value === undefined) return undefined;
-    if (value >> 32n === V4_MAPPED_PREFIX) return { family: 4, value: value & 0xffffffffn };
-    return { family: 6, value };
+    return parseIpv6(text);
   }
   const value = parseIpv4(text);
   return value === undefined ? undefined : { family: 4, value };
