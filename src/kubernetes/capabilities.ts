@@ -6,7 +6,8 @@
  */
 import { isAppError } from '../errors';
 import type { FixName } from '../fixes/fix-names';
-import { METALLB_GROUP, READ_KINDS } from './kinds';
+import { METALLB_GROUP } from '../drift/metallb-facts';
+import { READ_KINDS } from './kinds';
 
 export const CAPABILITIES = ['read', 'restart', 'reapply', 'services', 'lease'] as const;
 export type Capability = (typeof CAPABILITIES)[number];

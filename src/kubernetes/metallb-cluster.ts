@@ -6,7 +6,7 @@
  * retried over it.
  */
 import type { AccessNeed, AccessReviewer } from './capabilities';
-import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/context';
+import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/metallb-facts';
 import { namespaceOf, nameOf, str } from '../drift/fields';
 import type { KubeObject, Snapshot } from '../drift/model';
 import { AppError, isAppError } from '../errors';
