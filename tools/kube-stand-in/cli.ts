@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseFaults, startKubeStandIn } from './index';
 
 const USAGE =
-  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION] [--faults FILE]';
+  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION [--simulate-delay DURATION]] [--faults FILE]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -13,6 +13,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       'kubeconfig-out': { type: 'string' },
       'simulate-metallb': { type: 'string' },
+      'simulate-delay': { type: 'string' },
       faults: { type: 'string' },
     },
   });
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<void> {
     port,
     faults,
     simulateMetallb: values['simulate-metallb'],
+    simulateDelayMs: values['simulate-delay'] === undefined ? 0 : parseDelay(values['simulate-delay']),
   });
   await standIn.writeKubeconfig(values['kubeconfig-out']);
   process.stdout.write(`listening on ${standIn.url}\n`);
@@ -43,6 +45,13 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (process.env.npm_lifecycle_event !== undefined) stopWhenOrphaned(stop);
+}
+
+/** `200ms`, `2s` or a bare number of milliseconds. */
+function parseDelay(text: string): number {
+  const m = /^(\d+)(ms|s)?$/.exec(text.trim());
+  if (!m) throw new Error(`--simulate-delay: "${text}" is not a duration like 200ms or 2s`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
 }
 
 /**
