@@ -41,7 +41,12 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     if (delayMs <= 0) return simulation.reconcile();
     pending ??= setTimeout(() => {
       pending = undefined;
-      simulation.reconcile();
+      try {
+        simulation.reconcile();
+      } catch (error) {
+        // Nobody awaits a timer: say it, or the simulation would silently stop reacting.
+        process.stderr.write(`kube-stand-in: the MetalLB simulation failed: ${String(error)}\n`);
+      }
     }, delayMs);
   };
   const front = await listen(cluster, {
