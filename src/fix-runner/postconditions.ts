@@ -61,9 +61,13 @@ function configEqual(input: PostconditionInput): string[] {
 function ipsKept(input: PostconditionInput): string[] {
   const failed: string[] = [];
   const wanted = new Map<string, string[]>();
-  for (const step of input.plan.steps)
+  for (const step of input.plan.steps) {
     for (const s of step.services)
       if (s.impact === 'loses-address' || s.impact === 'unannounced') wanted.set(s.service, s.ips);
+    // What a step waits for is what the plan promised: for a restore, a service's backup IPs.
+    for (const w of step.waits)
+      if (w.wait === 'services-hold-ips') for (const s of w.services) wanted.set(s.service, s.ips);
+  }
   for (const [service, ips] of wanted) {
     const now = ipsOf(find(input.snapshot, 'Service', service));
     if (now.join(',') !== [...ips].sort().join(','))

@@ -314,16 +314,23 @@ class Run {
         if (action.action !== 'backup' && !this.cp.changed) this.cp = { ...this.cp, changed: true };
         this.state.actionIndex = a + 1;
         await this.save();
+        // The re-create must not reach MetalLB before it has seen the deletion, or it never clears anything.
+        if (action.action === 'delete') await this.waits(step, startedAt, 'controller-saw-deletion');
       }
-      await this.waits(step, startedAt);
+      await this.waits(step, startedAt, 'after-actions');
       this.cp = { ...this.cp, stepsDone: i + 1 };
       this.state.actionIndex = 0;
       await this.save();
     }
   }
 
-  private async waits(step: PlanStep, since: Date): Promise<void> {
+  private async waits(
+    step: PlanStep,
+    since: Date,
+    which: 'controller-saw-deletion' | 'after-actions',
+  ): Promise<void> {
     for (const wait of step.waits) {
+      if ((wait.wait === 'controller-saw-deletion') !== (which === 'controller-saw-deletion')) continue;
       switch (wait.wait) {
         case 'controller-saw-deletion':
           await controllerSawDeletion(

@@ -11,6 +11,7 @@ import type { PasswordSource, PlanOutcome, PlanWarning } from '../plan';
 import type { FixContext } from '../request';
 import { versionWarning } from './reapply-config';
 import { makePlan, nothingToFix, refused } from './skeleton';
+import { servicesToReturn, withReturningServices } from '../restore-ips';
 
 function withoutPassword(obj: KubeObject): KubeObject {
   if (obj.kind !== 'BGPPeer') return obj;
@@ -91,6 +92,8 @@ export function buildRestore(fc: FixContext): PlanOutcome {
   if (changes.length === 0)
     return nothingToFix(fc, `The config already equals backup ${backup.id}: nothing to restore.`);
   const built = buildConfigSteps(fc, changes, backup.objects);
+  const returning = servicesToReturn(fc, backup.services, backup.objects);
+  const steps = withReturningServices(fc, built.steps, returning);
   if (fc.ctx.versionAtLeast('0.14.2') === false && built.steps.some((s) => s.services.length > 0))
     warnings.push({
       kind: 'version',
@@ -103,11 +106,12 @@ export function buildRestore(fc: FixContext): PlanOutcome {
     targets: [backup.id],
     dropped: [],
     restoreFrom: backup.id,
-    steps: built.steps,
+    steps,
     effect:
       `The config becomes equal to backup ${backup.id} (${backup.takenAt}): ${count('create')} created, ` +
       `${count('replace')} replaced, ${count('delete')} deleted, one at a time; ${built.pinned} service` +
-      `${built.pinned === 1 ? '' : 's'} pinned to their IPs meanwhile.`,
+      `${built.pinned === 1 ? '' : 's'} pinned to their IPs meanwhile` +
+      (returning.length > 0 ? `; ${returning.length} brought back to their backup IPs.` : '.'),
     warnings: [...warnings, ...built.warnings],
   });
 }
