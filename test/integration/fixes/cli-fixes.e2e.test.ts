@@ -352,3 +352,82 @@ describe('metallb-chatops fix/plan/backup/restore against the stand-in', () => {
     expect((after.spec as { holderIdentity?: string }).holderIdentity).toBeUndefined();
   });
 });
+
+describe('metallb-chatops fix on services', () => {
+  let dir: string;
+  let standIn: KubeStandIn | undefined;
+  let kubeconfig: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'fixes-svc-'));
+    kubeconfig = path.join(dir, 'kubeconfig');
+  });
+  afterEach(async () => {
+    await standIn?.close();
+    standIn = undefined;
+  });
+
+  async function start(version: string, extra: KubeObject[]): Promise<KubeStandIn> {
+    standIn = await startKubeStandIn({
+      snapshot: seed(version, extra),
+      simulateMetallb: version,
+      simulateDelayMs: 40,
+    });
+    await standIn.writeKubeconfig(kubeconfig);
+    return standIn;
+  }
+
+  const cli = (args: string[]) =>
+    runBin([
+      ...args,
+      '--kubeconfig',
+      kubeconfig,
+      '--settle-timeout',
+      '5s',
+      '--lease-wait',
+      '1s',
+      '--backup-dir',
+      dir,
+    ]);
+
+  it('release-ip gives a service outside every pool a new IP inside an allowed pool, shown with the old one', async () => {
+    const s = await start('0.14.9', [service('stray', 'default', { ip: '192.168.9.9' })]);
+    const result = await cli(['fix', 'release-ip', 'default/stray', '--yes']);
+    expect(result.code).toBe(0);
+    const now = ips(s)['default/stray'] as string;
+    expect(now).toMatch(/^10\.0\.[01]\.\d$/);
+    expect(result.stdout).toContain(`default/stray: 192.168.9.9 -> ${now}`);
+    expect(result.stdout).toMatch(/resolved IP_OUTSIDE_POOLS Service default\/stray/);
+  });
+
+  it('clear-stale-annotation removes only the stale annotation', async () => {
+    const stale = service('old', 'default', {
+      ip: '10.0.0.5',
+      annotations: { 'metallb.universe.tf/ip-allocated-from-pool': 'gone-pool' },
+    });
+    const s = await start('0.14.9', [stale]);
+    const before = s.objects('Service').find((o) => o.metadata?.name === 'old') as KubeObject;
+    const result = await cli(['fix', 'clear-stale-annotation', '--yes']);
+    expect(result.code).toBe(0);
+    const after = s.objects('Service').find((o) => o.metadata?.name === 'old') as KubeObject;
+    expect(after.metadata?.annotations?.['metallb.universe.tf/ip-allocated-from-pool']).toBeUndefined();
+    const strip = (o: KubeObject) => {
+      const annotations = { ...(o.metadata?.annotations ?? {}) };
+      delete annotations['metallb.universe.tf/ip-allocated-from-pool'];
+      return { spec: o.spec, status: o.status, annotations, labels: o.metadata?.labels };
+    };
+    expect(strip(after)).toEqual(strip(before));
+  });
+
+  it('on 0.15.3 reapply-config keeps every IP and the controller reports its config Valid', async () => {
+    const s = await start('0.15.3', []);
+    const before = ips(s);
+    const result = await cli(['fix', 'reapply-config', '--yes']);
+    expect(result.code).toBe(0);
+    expect(ips(s)).toEqual(before);
+    const state = s.objects('ConfigurationState').find((o) => o.metadata?.name === 'controller');
+    expect((state?.status as { result?: string } | undefined)?.result).toBe('Valid');
+    // The runner read the ConfigurationState while it waited.
+    expect(s.requests.some((r) => r.path.endsWith('/configurationstates/controller'))).toBe(true);
+  });
+});
