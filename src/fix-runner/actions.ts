@@ -92,14 +92,8 @@ export async function runAction(
   switch (action.action) {
     case 'backup':
       return; // taken before the first step
-    case 'delete': {
-      const current = await live(ctx, action.object);
-      if (current === undefined) return;
-      if (expected !== undefined && !sameObject(current, expected))
-        throw conflict(`${describeRef(action.object)} changed since the backup; it was not deleted`);
-      await ctx.cluster.deleteObject(refOf(action.object), rv(current));
-      return;
-    }
+    case 'delete':
+      return remove(ctx, action, expected);
     case 'create':
       return create(ctx, action);
     case 'replace':
@@ -144,4 +138,16 @@ async function replace(ctx: ActionContext, action: PlanAction & { action: 'repla
     ...manifest,
     metadata: { ...manifest.metadata, resourceVersion: rv(current) },
   });
+}
+
+async function remove(
+  ctx: ActionContext,
+  action: PlanAction & { action: 'delete' },
+  expected: KubeObject | undefined,
+): Promise<void> {
+  const current = await live(ctx, action.object);
+  if (current === undefined) return;
+  if (expected !== undefined && !sameObject(current, expected))
+    throw conflict(`${describeRef(action.object)} changed since the backup; it was not deleted`);
+  await ctx.cluster.deleteObject(refOf(action.object), rv(current));
 }

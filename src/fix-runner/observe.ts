@@ -147,15 +147,18 @@ export async function controllerSawDeletion(
       `the controller to see the deletion of ${object} (${pending.size} service(s) to lose their address)`,
     async () => {
       await failOnInvalidConfig(obs);
-      for (const { service, ips } of services) {
-        if (!pending.has(service)) continue;
-        const now = ingressIps(await getService(obs.cluster, service));
-        const seen =
-          !sameIps(now, ips) ||
-          (await latestEvent(obs.cluster, service, ['ClearAssignment', 'AllocationFailed'], since)) !==
-            undefined;
-        if (seen) pending.delete(service);
-      }
+      await Promise.all(
+        services
+          .filter(({ service }) => pending.has(service))
+          .map(async ({ service, ips }) => {
+            const now = ingressIps(await getService(obs.cluster, service));
+            const seen =
+              !sameIps(now, ips) ||
+              (await latestEvent(obs.cluster, service, ['ClearAssignment', 'AllocationFailed'], since)) !==
+                undefined;
+            if (seen) pending.delete(service);
+          }),
+      );
       return pending.size === 0 ? true : undefined;
     },
   );
@@ -174,9 +177,11 @@ export async function servicesHoldIps(
       () => `${pending.size} service(s) to hold their IPs again`,
       async () => {
         await failOnInvalidConfig(obs);
-        for (const [service, ips] of [...pending]) {
-          if (sameIps(ingressIps(await getService(obs.cluster, service)), ips)) pending.delete(service);
-        }
+        await Promise.all(
+          [...pending].map(async ([service, ips]) => {
+            if (sameIps(ingressIps(await getService(obs.cluster, service)), ips)) pending.delete(service);
+          }),
+        );
         return pending.size === 0 ? true : undefined;
       },
     );

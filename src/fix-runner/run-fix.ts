@@ -8,10 +8,10 @@ import { analyze } from '../drift/analyze';
 import type { Finding, KubeObject, Snapshot } from '../drift/model';
 import { AppError, isAppError } from '../errors';
 import { backupOfSnapshot, type Backup } from '../fixes/backup-format';
-import type { Plan, PlanStep } from '../fixes/plan';
+import type { Plan, PlanAction, PlanStep } from '../fixes/plan';
 import { atLeastVersion } from './version';
 import { newBackupId } from '../backups/backup-store';
-import { runAction, type ActionContext } from './actions';
+import { pinKeysOf, runAction, type ActionContext } from './actions';
 import type {
   FindingRef,
   FixCheckpoint,
@@ -91,6 +91,7 @@ class Run {
       namespace: input.plan.namespace,
       hasConfigState: atLeastVersion(input.plan.metallbVersion, '0.15.3'),
       waiting: (what) => this.progress(this.currentTitle(), what),
+      onWait: (ms) => input.onWait?.(ms),
     };
   }
 
@@ -305,21 +306,50 @@ class Run {
       this.progress(step.title);
       const startedAt = this.clock();
       const expected = step.actions.find((a) => a.action === 'create');
-      for (let a = this.state.actionIndex; a < step.actions.length; a += 1) {
-        const action = step.actions[a];
-        if (action === undefined) continue;
-        const before =
-          action.action === 'delete' && expected && 'manifest' in expected ? expected.manifest : undefined;
-        await runAction(ctx, action, before);
-        if (action.action !== 'backup' && !this.cp.changed) this.cp = { ...this.cp, changed: true };
-        this.state.actionIndex = a + 1;
-        await this.save();
-        // The re-create must not reach MetalLB before it has seen the deletion, or it never clears anything.
-        if (action.action === 'delete') await this.waits(step, startedAt, 'controller-saw-deletion');
-      }
+      if (step.actions.every(isServicePatch)) {
+        await this.patchesAtOnce(ctx, step);
+      } else
+        for (let a = this.state.actionIndex; a < step.actions.length; a += 1) {
+          const action = step.actions[a];
+          if (action === undefined) continue;
+          const before =
+            action.action === 'delete' && expected && 'manifest' in expected ? expected.manifest : undefined;
+          await runAction(ctx, action, before);
+          if (action.action !== 'backup' && !this.cp.changed) this.cp = { ...this.cp, changed: true };
+          this.state.actionIndex = a + 1;
+          await this.save();
+          // The re-create must not reach MetalLB before it has seen the deletion, or it never clears anything.
+          if (action.action === 'delete') await this.waits(step, startedAt, 'controller-saw-deletion');
+        }
       await this.waits(step, startedAt, 'after-actions');
       this.cp = { ...this.cp, stepsDone: i + 1 };
       this.state.actionIndex = 0;
+      await this.save();
+    }
+  }
+
+  /**
+   * A step of service patches only (pins, unpins) sends them in chunks at once: each is idempotent, so a
+   * resumed step repeats at most one chunk, and 1,000 services are not pinned one round trip after another.
+   */
+  private async patchesAtOnce(ctx: ActionContext, step: PlanStep): Promise<void> {
+    const chunk = 32;
+    const quiet: ActionContext = { ...ctx, pinning: () => Promise.resolve() };
+    for (let a = this.state.actionIndex; a < step.actions.length; a += chunk) {
+      const actions = step.actions.slice(a, a + chunk);
+      // The pins of the chunk are recorded before any is written, so a crash in between still removes them.
+      for (const action of actions) {
+        const keys = pinKeysOf(action);
+        if (keys.length > 0 && 'object' in action) {
+          const service = `${action.object.namespace ?? ''}/${action.object.name}`;
+          this.state.pins[service] = [...new Set([...(this.state.pins[service] ?? []), ...keys])];
+        }
+      }
+      // Some writes of a chunk may land even when another fails: count the chunk as a change before sending.
+      this.cp = { ...this.cp, changed: true };
+      await this.save();
+      await Promise.all(actions.map((action) => runAction(quiet, action)));
+      this.state.actionIndex = Math.min(a + chunk, step.actions.length);
       await this.save();
     }
   }
@@ -346,12 +376,17 @@ class Run {
         case 'rollout-complete': {
           const kind = wait.object.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment';
           this.progress(step.title, `the rollout of ${kind} ${wait.object.name} to complete`);
-          await this.input.cluster.waitForRollout(
-            kind,
-            wait.object.namespace ?? '',
-            wait.object.name,
-            this.input.settleTimeoutMs,
-          );
+          const started = Date.now();
+          try {
+            await this.input.cluster.waitForRollout(
+              kind,
+              wait.object.namespace ?? '',
+              wait.object.name,
+              this.input.settleTimeoutMs,
+            );
+          } finally {
+            this.input.onWait?.(Date.now() - started);
+          }
           break;
         }
         case 'new-ip': {
@@ -415,6 +450,10 @@ class Run {
       this.analyze(snapshot),
     );
   }
+}
+
+function isServicePatch(action: PlanAction): boolean {
+  return action.action === 'patch' && action.object.kind === 'Service';
 }
 
 class PlanChanged extends Error {

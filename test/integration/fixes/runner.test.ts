@@ -219,12 +219,25 @@ describe('the fix runner', () => {
   });
 
   it('a 409 on the first write stops with conflict and changes nothing', async () => {
-    const before = ips(standIn);
-    const plan = await planOf('reapply-config');
-    standIn.setFaults([{ method: 'PATCH', path: '/services/', status: 409, count: 1 }]);
+    const plan = await planOf('restart-controller');
+    standIn.setFaults([{ method: 'PATCH', path: '/deployments/', status: 409, count: 1 }]);
     const result = await fixRunner.runFix(inputs(plan).input);
     expect(result).toMatchObject({ kind: 'stopped', reason: 'conflict' });
-    expect(standIn.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    const controller = standIn.objects('Deployment')[0] as KubeObject;
+    expect(JSON.stringify(controller.spec)).not.toContain('restartedAt');
+    expect(await leaseHolder()).toBeUndefined();
+  });
+
+  it('a 409 while pinning, once a pin may have landed, restores and unpins before it stops', async () => {
+    const before = ips(standIn);
+    const plan = await planOf('reapply-config');
+    standIn.setFaults([{ method: 'PATCH', path: '/services/web$', status: 409, count: 1 }]);
+    const result = await fixRunner.runFix(inputs(plan).input);
+    expect(result).toMatchObject({ kind: 'rolled-back' });
+    expect(result.kind === 'rolled-back' && result.cause).toMatch(/conflict/);
+    expect(standIn.requests.some((r) => r.method === 'DELETE' && r.path.includes('ipaddresspools'))).toBe(
+      false,
+    );
     expect(ips(standIn)).toEqual(before);
     expect(pins(standIn)).toEqual([]);
   });
