@@ -85,7 +85,7 @@ replicas. Serves /healthz, /readyz and /metrics on PORT.
 ${BOT_SETTINGS}
 `;
 
-const FIX_FLAGS = `  --settle-timeout DURATION  bound of each wait on MetalLB (default 2m; the bot's FIX_SETTLE_TIMEOUT)
+const FIX_FLAGS = `  --settle-timeout DURATION  bound of each wait on MetalLB (default 5m, as FIX_SETTLE_TIMEOUT)
   --lease-wait DURATION      how long to wait for another fix's Lease on the cluster (default 5m)
   --force                    take over the fix Lease when it has EXPIRED (prints who held it and since when)
   --backup-dir DIR           where the backup taken first is written, mode 0600 (default: the current directory)
