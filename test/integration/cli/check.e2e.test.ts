@@ -225,7 +225,7 @@ describe('metallb-chatops errors', () => {
     [
       'an unknown command',
       ['frobnicate'],
-      /^error E_USAGE: unknown command "frobnicate"; commands: check, dump, serve, worker$/,
+      /^error E_USAGE: unknown command "frobnicate"; commands: check, dump, plan, fix, backup, restore, serve, worker$/,
     ],
     ['no command', [], /^error E_USAGE: no command given/],
     [
