@@ -3,8 +3,11 @@
  * `worker` = workers + outbox sender. Every dependency is built here and passed down; nothing below reads the
  * environment or imports a singleton.
  */
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { clusterChecker } from '../checks/check-cluster';
+import type { DigestJobData } from '../digests/digest-job';
+import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
+import { DigestState } from '../digests/digest-state';
 import type { Config } from '../config';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
 import type { JobDeps } from '../jobs/job-kinds';
@@ -20,7 +23,10 @@ import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/a
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
+import { createPrincipalMatcher } from '../slack/principals';
+import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
+import { wireMutes } from './mute-wiring';
 import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
@@ -49,6 +55,47 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/**
+ * Syncs DIGESTS in the background, retrying while Redis does not answer: a replica must start (and answer
+ * /healthz) even then. Replicas sync one after the other under a lock; the later ones find nothing to do.
+ */
+function syncDigests(
+  schedules: DigestSchedules,
+  declared: Config['digests'],
+  logger: Logger,
+): { done: Promise<void>; stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const synced = await schedules.syncDeclared(declared);
+        if (synced.upserted > 0 || synced.removed > 0)
+          logger.info('digest schedules synced from DIGESTS', synced);
+        return;
+      } catch (error) {
+        logger.warn('digest schedules not synced yet, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+  return {
+    done,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger, role } = options;
   const prefix = config.redis.prefix;
@@ -68,24 +115,51 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   const producer = createJobProducer(redis, prefix);
   const lastChecks = new LastCheckStore(redis, prefix);
+  const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
+  const matcher = createPrincipalMatcher({
+    lookupGroup,
+    onLookupError: (group) => logger.warn('user group lookup failed', { group }),
+  });
+  const authorizer = createAuthorizer({ operators: config.operators, matcher });
+  const mutes = wireMutes({
+    redis,
+    prefix,
+    logger,
+    outbox,
+    authorizer,
+    openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+  });
+  const checkCluster = clusterChecker({
+    clusters: options.clusters,
+    singleFlight: new SingleFlight({
+      redis,
+      prefix,
+      windowMs: config.singleFlightWindowMs,
+      computeTimeoutMs: config.apiTimeoutMs * 4,
+    }),
+    limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
+    metallbNamespace: config.metallbNamespace,
+    mutesFor: mutes.mutesFor,
+    recordUnmuted: mutes.recordUnmuted,
+  });
+  const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
+  const digestSchedules = new DigestSchedules(digestQueue, redis, prefix);
   const jobDeps: JobDeps = {
     check: {
-      checkCluster: clusterChecker({
-        clusters: options.clusters,
-        singleFlight: new SingleFlight({
-          redis,
-          prefix,
-          windowMs: config.singleFlightWindowMs,
-          computeTimeoutMs: config.apiTimeoutMs * 4,
-        }),
-        limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
-        metallbNamespace: config.metallbNamespace,
-      }),
+      checkCluster,
       notifier: outboxNotifier(outbox),
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
     },
+    digest: {
+      checkCluster,
+      state: new DigestState(redis, prefix),
+      outbox,
+      // A digest names the findings that came back when their mute expired.
+      expiredMutes: mutes.expiredMutes,
+    },
   };
+  const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
   if (config.workers > 0) {
     workers = startWorkers({
@@ -124,7 +198,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
@@ -134,11 +207,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         commands: {
           clusters: config.clusters,
           producer,
-          authorizer: createAuthorizer({
-            operators: config.operators,
-            lookupGroup,
-            onLookupError: (group) => logger.warn('user group lookup failed', { group }),
-          }),
+          digestSchedules,
+          authorizer,
           status: () =>
             gatherStatus({
               clusters: config.clusters,
@@ -147,11 +217,14 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
+          mutes: mutes.deps,
         },
-        // No interactive action exists yet; fixes and mutes add theirs (slack/actions.ts lists the ids).
-        actions: {},
+        // Fixes add theirs beside the mute button (slack/actions.ts lists the ids).
+        actions: { ...mutes.actions },
+        views: mutes.views,
       },
     });
     if (config.slack.mode === 'http') {
@@ -187,7 +260,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await Promise.all(workers.map((worker) => worker.close()));
       // Deliver what the finished jobs left, within a typical termination grace period.
       await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
+      digestSync.stop();
+      await digestSync.done;
       await producer.close();
+      await digestQueue.close();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
       await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');

@@ -13,6 +13,7 @@ Commands:
   restore  make the config equal to a backup file (--from FILE), keeping every service's IP
   serve    run the Slack bot (/metallb), with job workers unless WORKERS=0
   worker   run job workers only, to scale checks out across replicas
+  mutes    export the mutes made in Slack (mutes export --cluster NAME) as a check --ignore file
 
 Run "metallb-chatops <command> --help" for the flags of a command.
 
@@ -146,4 +147,15 @@ with mode 0600. BGPPeer passwords are kept unless --redact.
 ${LIVE_FLAGS}
   --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
   --help                     show this help
+`;
+
+export const MUTES_HELP = `Usage: metallb-chatops mutes export --cluster NAME [--out FILE]
+
+Writes the mutes made in Slack (/metallb mute) for one cluster, in force now, as the YAML that
+"check --ignore FILE" reads, so CI hides what the channel accepted. Reads the bot's Redis: REDIS_URL (or
+REDIS_SENTINELS and REDIS_SENTINEL_NAME) and REDIS_PREFIX, as the bot has them.
+
+Flags:
+  --cluster NAME   the cluster, as named in CLUSTERS (required)
+  --out FILE       write to FILE instead of stdout
 `;

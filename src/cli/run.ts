@@ -8,6 +8,7 @@ import { botCommand } from './bot';
 import { runCheck } from './check';
 import { runDump } from './dump';
 import { runBackupCommand, runFixCommand, runPlanCommand, runRestoreCommand } from './fix';
+import { runMutes } from './mutes';
 import { MAIN_HELP } from './help';
 import type { CliDeps, CliIo } from './types';
 
@@ -22,6 +23,7 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   restore: runRestoreCommand,
   serve: botCommand('serve'),
   worker: botCommand('worker'),
+  mutes: runMutes,
 };
 
 function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
