@@ -4,6 +4,7 @@
  * environment or imports a singleton.
  */
 import type { Worker } from 'bullmq';
+import { AuditLog } from '../audit/audit-log';
 import { clusterChecker } from '../checks/check-cluster';
 import type { Config } from '../config';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
@@ -11,11 +12,11 @@ import type { JobDeps } from '../jobs/job-kinds';
 import { createJobProducer, startWorkers, type JobProducer } from '../jobs/queues';
 import { SingleFlight } from '../jobs/single-flight';
 import type { MetalLbCluster } from '../kubernetes';
-import type { Logger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
 import { gatherStatus } from '../observability/status';
-import { createRedis, pingRedis } from '../redis';
+import { createRedis, pingRedis, queueErrorListener, RedisConnectionLog } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
@@ -39,6 +40,8 @@ export interface BotOptions {
   outboxIdleMs?: number;
   /** How long stop() keeps delivering pending messages before it closes (default 10 s). */
   stopDrainMs?: number;
+  /** Where audit entries are logged as JSON lines; defaults to an `info` logger on stderr. */
+  auditLogger?: Logger;
 }
 
 export interface RunningBot {
@@ -53,8 +56,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger, role } = options;
   const prefix = config.redis.prefix;
   const metrics = createBotMetrics();
-  const redis = createRedis(config.redis, 'command');
-  const blocking = createRedis(config.redis, 'blocking');
+  const redisLog = new RedisConnectionLog(logger);
+  const redis = createRedis(config.redis, 'command', redisLog);
+  const blocking = createRedis(config.redis, 'blocking', redisLog);
   const transport =
     options.transport ?? webClientTransport({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const outbox = new Outbox(redis, prefix);
@@ -66,7 +70,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     counters: metrics.outbox,
     idleMs: options.outboxIdleMs,
   });
-  const producer = createJobProducer(redis, prefix);
+  const producer = createJobProducer(redis, prefix, { onError: queueErrorListener(logger, 'producer') });
   const lastChecks = new LastCheckStore(redis, prefix);
   const jobDeps: JobDeps = {
     check: {
@@ -95,6 +99,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       lockDurationMs: config.jobLockDurationMs,
       stalledIntervalMs: config.jobStalledIntervalMs,
       deps: jobDeps,
+      onError: (error, queue) => queueErrorListener(logger, `worker ${queue}`)(error),
     });
     for (const worker of workers)
       worker.on('failed', (job, error) =>
@@ -152,6 +157,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         },
         // No interactive action exists yet; fixes and mutes add theirs (slack/actions.ts lists the ids).
         actions: {},
+        audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
+        onError: (error) =>
+          logger.error('slack request failed', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
       },
     });
     if (config.slack.mode === 'http') {
@@ -182,6 +192,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     producer,
     async stop() {
       logger.info('stopping: no new work, finishing running jobs');
+      redisLog.stop();
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
       await Promise.all(workers.map((worker) => worker.close()));

@@ -32,9 +32,31 @@ export function acceptedMessage(cluster: string): SlackMessage {
   return { text, blocks: sections(`:hourglass_flowing_sand: ${escapeText(text)}`) };
 }
 
+/** The ack of a command whose answer takes longer than Slack waits: the answer replaces it. */
+export function stillWorkingMessage(): SlackMessage {
+  const text = 'Working on it… the answer will replace this message.';
+  return { text, blocks: sections(`:hourglass_flowing_sand: ${text}`) };
+}
+
 export function inviteMessage(channelId: string): SlackMessage {
   const text =
     `I could not post the answer in <#${channelId}> because I am not a member of it. ` +
     'Invite me with `/invite @metallb-chatops` in that channel, then run the command again.';
   return { text, blocks: sections(`:door: ${text}`) };
+}
+
+/**
+ * Told to the requester when Slack refuses a thread's parent message for good: the answer is not coming, and
+ * what they can do about it depends on why.
+ */
+export function undeliverableMessage(channelId: string, slackError: string): SlackMessage {
+  if (slackError === 'not_in_channel') return inviteMessage(channelId);
+  const why =
+    slackError === 'is_archived'
+      ? 'the channel is archived. Run the command in a channel that is not archived.'
+      : slackError === 'channel_not_found'
+        ? 'Slack says the channel does not exist or I cannot see it. If it is a private channel, invite me with `/invite @metallb-chatops`; else run the command in another channel.'
+        : `Slack refused the message (${escapeText(slackError)}). Run the command again; if it happens again, tell an admin of metallb-chatops.`;
+  const text = `I could not post the answer in <#${channelId}>: ${why}`;
+  return { text, blocks: sections(`:warning: ${text}`) };
 }
