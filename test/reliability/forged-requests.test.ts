@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { CHECK_QUEUE } from '../../src/jobs/job-kinds';
 import {
   botEnv,
+  eventually,
   SIGNING_SECRET,
   startDriftedCluster,
   startTestBot,
@@ -101,7 +102,7 @@ it.each([
   const before = { jobs: await jobs(), refusals: (await refusals()).length };
   const response = await command('C0FORGED', signing);
   expect(response.status).toBe(401);
-  const audited = await slack.waitFor(async () => {
+  const audited = await eventually(async () => {
     const all = await refusals();
     return all.length > before.refusals ? all : undefined;
   }, 5000);
@@ -116,7 +117,7 @@ it('refuses a signed command from another workspace, and audits who sent it', as
   const response = await command('C0OTHER', {}, 'T0ELSEWHERE');
   expect(response.status).toBe(200);
   expect((response.json as { text: string }).text).toMatch(/^E_WRONG_WORKSPACE: .*T0ELSEWHERE/);
-  const audited = await slack.waitFor(async () => {
+  const audited = await eventually(async () => {
     const all = await refusals();
     return all.length > before.refusals ? all : undefined;
   }, 5000);
@@ -143,7 +144,7 @@ it('refuses a click from another workspace, and audits it', async () => {
     ),
   );
   expect(response.status).toBe(200);
-  const audited = await slack.waitFor(async () => {
+  const audited = await eventually(async () => {
     const all = await refusals();
     return all.length > before ? all : undefined;
   }, 5000);
