@@ -13,3 +13,8 @@ export function requestIdFor(parts: readonly string[]): string {
 export function checkJobId(requestId: string): string {
   return `check-${requestId}`;
 }
+
+/** The id of the one-off digest that answers `/metallb digest now` request `requestId`. */
+export function digestNowJobId(requestId: string): string {
+  return `digest-now-${requestId}`;
+}

@@ -4,27 +4,18 @@
  */
 import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
+import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
   | { name: 'help' }
-  | { name: 'status' };
+  | { name: 'status' }
+  | DigestCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
 /** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set([
-  'fix',
-  'backup',
-  'backups',
-  'restore',
-  'jobs',
-  'digest',
-  'mute',
-  'mutes',
-  'unmute',
-  'audit',
-]);
+const LATER = new Set(['fix', 'backup', 'backups', 'restore', 'jobs', 'mute', 'mutes', 'unmute', 'audit']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -103,6 +94,8 @@ export function parseCommand(text: string): ParseResult {
     case 'help':
     case 'status':
       return noArguments(name, args);
+    case 'digest':
+      return parseDigest(args);
     default:
       if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
       return { ok: false, problem: `unknown subcommand "${sub}"` };
@@ -113,5 +106,6 @@ export function parseCommand(text: string): ParseResult {
 export const USAGE_LINES: readonly string[] = [
   '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
+  ...DIGEST_USAGE,
   '`/metallb help`: this message.',
 ];

@@ -6,6 +6,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { AuditSink } from '../audit/audit-log';
 import { isAppError } from '../errors';
+import { isRedisConnectionError, redisUnavailable } from '../redis';
 import { isActionId, type ActionHandlers, type ActionInput } from './actions';
 import { handleSlashCommand, type CommandDeps, type CommandResult } from './handlers';
 import { workspaceGuard } from './workspace-guard';
@@ -35,6 +36,10 @@ async function answerOf(
     return await run();
   } catch (error) {
     if (isAppError(error)) return { ack: errorMessage(error.code, error.message, false) };
+    if (isRedisConnectionError(error)) {
+      const unavailable = redisUnavailable('run the command', error);
+      return { ack: errorMessage(unavailable.code, unavailable.message, false) };
+    }
     onError?.(error);
     return { ack: errorMessage('E_INTERNAL', 'the command failed unexpectedly', false) };
   }
