@@ -5,6 +5,7 @@
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { AuditSink } from '../audit/audit-log';
+import type { ErrorCode } from '../errors';
 import { errorMessage } from './views/help';
 
 /** Who a request says it comes from. */
@@ -12,6 +13,17 @@ export interface RequestOrigin {
   teamId?: string;
   enterpriseId?: string;
   userId?: string;
+  channelId?: string;
+}
+
+/** Slack's ids (T..., E..., U..., W..., C..., G..., D...): they become parts of Redis keys and job ids. */
+const SLACK_ID = /^[A-Z0-9]{2,40}$/;
+
+/** The ids of a request that are not shaped like Slack's, by field. */
+export function malformedIds(origin: RequestOrigin): string[] {
+  return (['teamId', 'enterpriseId', 'userId', 'channelId'] as const).filter(
+    (name) => origin[name] !== undefined && !SLACK_ID.test(origin[name]),
+  );
 }
 
 /** The workspace the bot's token belongs to. */
@@ -37,6 +49,8 @@ export function originOf(body: unknown): RequestOrigin {
   const teamId = text(field(body, 'team_id')) ?? text(field(team, 'id')) ?? text(field(user, 'team_id'));
   const enterpriseId = text(field(body, 'enterprise_id')) ?? text(field(enterprise, 'id'));
   const userId = text(field(body, 'user_id')) ?? text(field(user, 'id'));
+  const channelId = text(field(body, 'channel_id')) ?? text(field(field(body, 'channel'), 'id'));
+  if (channelId) origin.channelId = channelId;
   if (teamId) origin.teamId = teamId;
   if (enterpriseId) origin.enterpriseId = enterpriseId;
   if (userId) origin.userId = userId;
@@ -75,11 +89,15 @@ function workspaceOf(): (authTest: AuthTest) => Promise<Workspace> {
 }
 
 /** Answers a refused request where it can be answered (commands, clicks); events are dropped. */
-async function refuse(args: AnyMiddlewareArgs, problem?: string): Promise<void> {
+async function refuse(
+  args: AnyMiddlewareArgs,
+  problem?: string,
+  code: ErrorCode = 'E_WRONG_WORKSPACE',
+): Promise<void> {
   if (!('ack' in args) || typeof args.ack !== 'function') return;
   const ack = args.ack as (answer?: unknown) => Promise<void>;
   if ('command' in args && problem !== undefined) {
-    const message = errorMessage('E_WRONG_WORKSPACE', problem, false);
+    const message = errorMessage(code, problem, false);
     await ack({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
   } else await ack();
 }
@@ -99,8 +117,19 @@ export function workspaceGuard(options: GuardOptions): Middleware<AnyMiddlewareA
       await refuse(args);
       return;
     }
-    if (fromWorkspace(origin, own)) {
+    const malformed = malformedIds(origin);
+    if (fromWorkspace(origin, own) && malformed.length === 0) {
       await args.next();
+      return;
+    }
+    if (malformed.length > 0) {
+      void options.audit?.record({
+        actor: origin.userId !== undefined && SLACK_ID.test(origin.userId) ? origin.userId : 'unknown',
+        action: 'slack.refuse',
+        outcome: 'refused',
+        detail: `request with malformed ids: ${malformed.join(', ')}`,
+      });
+      await refuse(args, `the request's ${malformed.join(', ')} are not Slack ids`, 'E_USAGE');
       return;
     }
     const from = origin.teamId ?? origin.enterpriseId ?? 'no team';

@@ -16,10 +16,15 @@ export function helpMessage(): SlackMessage {
 }
 
 /** An error a user caused or can act on: the stable code, what was wrong, what to do, and the usage. */
+/** A problem quotes what the user typed: bounded, so a pasted page does not come back as one. */
+const PROBLEM_MAX = 300;
+
 export function errorMessage(code: ErrorCode, problem: string, withUsage: boolean): SlackMessage {
-  const lines = [`:warning: *${code}*: ${escapeText(problem)}`, escapeText(ERROR_CATALOGUE[code])];
+  // Escaped in the fallback text too: a typed `<!channel>` quoted back must not become a mention.
+  const shown = escapeText(problem.length > PROBLEM_MAX ? `${problem.slice(0, PROBLEM_MAX - 1)}…` : problem);
+  const lines = [`:warning: *${code}*: ${shown}`, escapeText(ERROR_CATALOGUE[code])];
   if (withUsage) lines.push('', '*Usage*', ...USAGE_LINES.map((l) => `• ${l}`));
-  return { text: `${code}: ${problem}`, blocks: sections(lines.join('\n')) };
+  return { text: `${code}: ${shown}`, blocks: sections(lines.join('\n')) };
 }
 
 export function notOperatorMessage(what: string): SlackMessage {
