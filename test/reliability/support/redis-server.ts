@@ -48,10 +48,15 @@ export class TestRedisServer {
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes'];
-    this.child = spawn('redis-server', [...args, '--dir', this.dir, '--save', ''], { stdio: 'ignore' });
+    const child = spawn('redis-server', [...args, '--dir', this.dir, '--save', ''], { stdio: 'ignore' });
+    this.child = child;
+    let failed: Error | undefined;
+    // Without redis-server on PATH (CI installs it, see .ci/run) spawn fails here, not with an unhandled event.
+    child.once('error', (error) => (failed = error));
     const deadline = Date.now() + 10_000;
     while (!(await accepts(this.port))) {
-      if (this.child.exitCode !== null) throw new Error(`redis-server exited ${this.child.exitCode}`);
+      if (failed) throw new Error(`cannot start redis-server: ${failed.message}`);
+      if (child.exitCode !== null) throw new Error(`redis-server exited ${child.exitCode}`);
       if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${this.port} within 10 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
