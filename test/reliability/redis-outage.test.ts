@@ -123,3 +123,17 @@ it('acks a check with E_REDIS_UNAVAILABLE while Redis is down, and queues and an
   expect(bot.output).not.toContain('not acknowledged within 3 seconds');
   expect(bot.output).not.toMatch(/\n\s+at /);
 }, 60_000);
+
+it('acks a check in time when Redis hangs (connected, answering nothing)', async () => {
+  redis.pause();
+  try {
+    const hung = await check('C0HUNG');
+    expect(hung.status).toBe(200);
+    expect(hung.elapsedMs).toBeLessThan(3000);
+    expect(hung.text).toMatch(/^E_REDIS_UNAVAILABLE: cannot queue the check/);
+  } finally {
+    redis.resume();
+  }
+  expect(bot.foreignLines()).toEqual([]);
+  expect(bot.output).not.toContain('ERR_HTTP_HEADERS_SENT');
+}, 30_000);

@@ -72,7 +72,17 @@ export class TestRedisServer {
     this.child = undefined;
   }
 
+  /** SIGSTOP: the server keeps its connections open but answers nothing (a hung Redis); `resume()` ends it. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async remove(): Promise<void> {
+    this.resume();
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
