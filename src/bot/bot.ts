@@ -29,6 +29,21 @@ import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
 
+/** How long stop() may wait for workers and queues to close while Redis is down. */
+const STOP_WITHOUT_REDIS_MS = 3000;
+
+/** Settles when the work does or after `ms`, whichever is first; the work's failure is of no interest here. */
+async function boundedStep(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 export interface BotOptions {
   role: BotRole;
   config: Readonly<Config>;
@@ -252,17 +267,26 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     async stop() {
       logger.info('stopping: no new work, finishing running jobs');
       redisLog.stop();
+      // Without Redis no job can finish and no queue can close cleanly: closing gets a bounded time instead of
+      // waiting for Redis forever, so SIGTERM still ends the process.
+      const redisDown = redis.status !== 'ready' || blocking.status !== 'ready';
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
-      await Promise.all(workers.map((worker) => worker.close()));
-      // Deliver what the finished jobs left, within a typical termination grace period.
-      await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
-      digestSync.stop();
-      await digestSync.done;
-      await producer.close();
-      await digestQueue.close();
+      const closing = (async () => {
+        await Promise.all(workers.map((worker) => worker.close(redisDown)));
+        // Deliver what the finished jobs left, within a typical termination grace period.
+        await sender.stop({ drainMs: redisDown ? 0 : (options.stopDrainMs ?? 10_000) });
+        digestSync.stop();
+        await digestSync.done;
+        await producer.close();
+        await digestQueue.close();
+      })();
+      await (redisDown ? boundedStep(closing, STOP_WITHOUT_REDIS_MS) : closing);
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
-      await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
+      if (redisDown) {
+        redis.disconnect();
+        blocking.disconnect();
+      } else await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');
     },
   };

@@ -86,3 +86,29 @@ it('stays up and unready without Redis, and becomes ready when Redis appears', a
   expect(bot.logged('redis reconnecting')).toHaveLength(1);
   expect(bot.foreignLines()).toEqual([]);
 }, 60_000);
+
+it('exits 0 on SIGTERM while Redis is still away, instead of waiting for it', async () => {
+  const nowhere = await TestRedisServer.create();
+  const alone = new BotProcess({
+    SLACK_MODE: 'http',
+    SLACK_BOT_TOKEN: 'xoxb-reliability',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    REDIS_URL: nowhere.url,
+    KUBECONFIG: join(dir, 'kubeconfig'),
+    CLUSTERS: 'drifted=drifted',
+    WORKERS: '1',
+  });
+  try {
+    await alone.waitForLog('redis unavailable', 30_000);
+    const begun = Date.now();
+    expect(await alone.terminate(10_000)).toBe(0);
+    expect(Date.now() - begun).toBeLessThan(10_000);
+    expect(alone.logged('stopped')).toHaveLength(1);
+    expect(alone.foreignLines()).toEqual([]);
+  } finally {
+    await alone.stop(1000);
+    await nowhere.remove();
+  }
+}, 60_000);

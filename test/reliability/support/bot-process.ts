@@ -78,6 +78,18 @@ export class BotProcess {
     return line.port as number;
   }
 
+  /** Sends SIGTERM and resolves with the exit code, or undefined if it has not exited within `ms`. */
+  async terminate(ms: number): Promise<number | null | undefined> {
+    if (!this.running) return this.child.exitCode;
+    const exited = new Promise<number | null>((r) => this.child.once('exit', (code) => r(code)));
+    this.child.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)));
+    const code = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    return code;
+  }
+
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.running) return;
