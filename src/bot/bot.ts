@@ -24,7 +24,10 @@ import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/a
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
+import { createPrincipalMatcher } from '../slack/principals';
+import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
+import { wireMutes } from './mute-wiring';
 import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
@@ -135,6 +138,20 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   const producer = createJobProducer(redis, prefix, { onError: queueErrorListener(logger, 'producer') });
   const lastChecks = new LastCheckStore(redis, prefix);
+  const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
+  const matcher = createPrincipalMatcher({
+    lookupGroup,
+    onLookupError: (group) => logger.warn('user group lookup failed', { group }),
+  });
+  const authorizer = createAuthorizer({ operators: config.operators, matcher });
+  const mutes = wireMutes({
+    redis,
+    prefix,
+    logger,
+    outbox,
+    authorizer,
+    openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+  });
   const checkCluster = clusterChecker({
     clusters: options.clusters,
     singleFlight: new SingleFlight({
@@ -145,6 +162,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     }),
     limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
     metallbNamespace: config.metallbNamespace,
+    mutesFor: mutes.mutesFor,
+    recordUnmuted: mutes.recordUnmuted,
   });
   const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
   digestQueue.on('error', queueErrorListener(logger, 'digests'));
@@ -156,10 +175,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
     },
-    // To compose with the Slack mute store: expiredMutes: (cluster, from, to) =>
-    // store.expiredBetween(cluster, from, to).then((mutes) => mutes.map(engineMute)), so a digest names the
-    // findings that came back when their mute expired.
-    digest: { checkCluster, state: new DigestState(redis, prefix), outbox },
+    digest: {
+      checkCluster,
+      state: new DigestState(redis, prefix),
+      outbox,
+      // A digest names the findings that came back when their mute expired.
+      expiredMutes: mutes.expiredMutes,
+    },
   };
   const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
@@ -201,7 +223,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
@@ -212,11 +233,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
           clusters: config.clusters,
           producer,
           digestSchedules,
-          authorizer: createAuthorizer({
-            operators: config.operators,
-            lookupGroup,
-            onLookupError: (group) => logger.warn('user group lookup failed', { group }),
-          }),
+          authorizer,
           status: () =>
             gatherStatus({
               clusters: config.clusters,
@@ -228,9 +245,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
+          mutes: mutes.deps,
         },
-        // No interactive action exists yet; fixes and mutes add theirs (slack/actions.ts lists the ids).
-        actions: {},
+        // Fixes add theirs beside the mute button (slack/actions.ts lists the ids).
+        actions: { ...mutes.actions },
+        views: mutes.views,
         audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
         onError: (error) =>
           logger.error('slack request failed', {

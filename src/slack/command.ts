@@ -5,17 +5,29 @@
 import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
 import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
+import {
+  MUTE_USAGE_LINES,
+  parseMute,
+  parseMutesList,
+  parseUnmute,
+  type MuteCommand,
+  type MutesCommand,
+  type UnmuteCommand,
+} from './mute-command';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
   | { name: 'help' }
   | { name: 'status' }
-  | DigestCommand;
+  | DigestCommand
+  | MuteCommand
+  | MutesCommand
+  | UnmuteCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
 /** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set(['fix', 'backup', 'backups', 'restore', 'jobs', 'mute', 'mutes', 'unmute', 'audit']);
+const LATER = new Set(['fix', 'backup', 'backups', 'restore', 'jobs', 'audit']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -96,6 +108,12 @@ export function parseCommand(text: string): ParseResult {
       return noArguments(name, args);
     case 'digest':
       return parseDigest(args);
+    case 'mute':
+      return parseMute(args);
+    case 'mutes':
+      return parseMutesList(args);
+    case 'unmute':
+      return parseUnmute(args);
     default:
       if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
       return { ok: false, problem: `unknown subcommand "${sub}"` };
@@ -107,5 +125,6 @@ export const USAGE_LINES: readonly string[] = [
   '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
   ...DIGEST_USAGE,
+  ...MUTE_USAGE_LINES,
   '`/metallb help`: this message.',
 ];

@@ -56,7 +56,7 @@ export function checkDoneItems(to: CheckAudience, report: Report, durationMs: nu
   const requester = requesterOf(to);
   const summary = checkSummaryMessage({ cluster: to.cluster, report, durationMs, requestedBy: to.user });
   const items: NewOutboxItem[] = [{ kind: 'parent', channel: to.channel, requester, ...summary }];
-  const thread = checkThread(report);
+  const thread = checkThread(report, { muteCluster: to.cluster });
   for (const message of thread.messages)
     items.push({ kind: 'reply', channel: to.channel, requester, ...message });
   if (thread.attachReport) items.push(...reportFiles(to, report));

@@ -3,6 +3,7 @@
  * Block Kit out).
  */
 import { CATALOGUE, isFindingCode } from '../../drift/catalogue';
+import { ACTION_IDS } from '../actions';
 import type { Finding, Report, Severity } from '../../drift/model';
 import { resourceText } from '../../report/resource';
 import { chunkMessages, context, escapeText, sections, type Block, type SlackMessage } from './blocks';
@@ -91,8 +92,29 @@ function detailsText(details: Record<string, unknown>): string {
     .join('\n');
 }
 
+/** Options of the thread: with `muteCluster`, each finding carries a "Mute…" button for that cluster. */
+export interface ThreadOptions {
+  muteCluster?: string;
+}
+
+/** The "Mute…" button of a finding; its value is `cluster|finding id|code` (slack/mute-handlers.ts reads it). */
+function muteButton(cluster: string, finding: Finding): Block {
+  return {
+    type: 'actions',
+    block_id: `mute-${finding.id}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.mute,
+        text: { type: 'plain_text', text: 'Mute…', emoji: true },
+        value: `${cluster}|${finding.id}|${finding.code}`,
+      },
+    ],
+  };
+}
+
 /** One thread message for one finding: code, severity, resource, message, evidence, fix and id. */
-export function findingMessage(finding: Finding): SlackMessage[] {
+export function findingMessage(finding: Finding, options: ThreadOptions = {}): SlackMessage[] {
   const title = `${SEVERITY_ICON[finding.severity]} *${finding.code}* (${finding.severity}) · ${escapeText(resourceText(finding.resource))}`;
   const blocks: Block[] = [...sections(`${title}\n${escapeText(finding.message)}`)];
   const details = detailsText(finding.details);
@@ -100,6 +122,7 @@ export function findingMessage(finding: Finding): SlackMessage[] {
   const facts = [`id \`${finding.id}\``];
   if (finding.fix) facts.push(`fix: \`${finding.fix}\``);
   blocks.push(context(facts.join(' · ')));
+  if (options.muteCluster !== undefined) blocks.push(muteButton(options.muteCluster, finding));
   return chunkMessages(`${finding.code} ${resourceText(finding.resource)}: ${finding.message}`, blocks);
 }
 
@@ -137,10 +160,15 @@ export function codeSummaryMessages(report: Report): SlackMessage[] {
 }
 
 /** What goes into the thread: a message per finding, or a summary by code plus the report files. */
-export function checkThread(report: Report): { messages: SlackMessage[]; attachReport: boolean } {
+export function checkThread(
+  report: Report,
+  options: ThreadOptions = {},
+): { messages: SlackMessage[]; attachReport: boolean } {
   if (report.findings.length === 0) return { messages: [], attachReport: false };
   if (report.findings.length > MAX_THREAD_FINDINGS)
     return { messages: codeSummaryMessages(report), attachReport: true };
-  const messages = groupByCode(report.findings).flatMap((g) => g.findings.flatMap(findingMessage));
+  const messages = groupByCode(report.findings).flatMap((g) =>
+    g.findings.flatMap((f) => findingMessage(f, options)),
+  );
   return { messages, attachReport: false };
 }
