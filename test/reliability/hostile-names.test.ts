@@ -99,6 +99,8 @@ const commandsFor = (name: string): string[] => [
   `digest "0 9 * * 1-5" UTC --cluster "${name}"`,
   `digest off --cluster "${name}"`,
   `digest now --cluster "${name}"`,
+  `mute IP_OUTSIDE_POOLS --cluster "${name}" --reason "hostile name"`,
+  `mutes --cluster "${name}"`,
 ];
 
 it.each(
@@ -120,6 +122,11 @@ it.each([
   [`digest "0 9 * * ${MARK}" --cluster drifted`, 'a cron field that is a word'],
   [`digest "0 9 * * 1-5; FLUSHALL ${MARK}" --cluster drifted`, 'a cron pattern with a command after it'],
   [`digest "../../${MARK}" --cluster drifted`, 'a cron pattern that is a path'],
+  [`unmute ../../${MARK}`, 'a mute id that is a path'],
+  [`unmute "${MARK}:*"`, 'a mute id that is a key pattern'],
+  [`unmute "${MARK}\r\nDEL x"`, 'a mute id with a command in it'],
+  [`mute IP_OUTSIDE_POOLS Service/../${MARK} --cluster drifted --reason x`, 'a mute target that walks up'],
+  [`mute "../../${MARK}" --cluster drifted --reason x`, 'a finding code that is a path'],
 ])('refuses %j (%s)', async (text) => {
   const answer = await slash(text);
   expect(answer.text).toMatch(/^E_USAGE: /);
