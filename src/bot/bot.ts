@@ -18,6 +18,7 @@ import type { MetalLbCluster } from '../kubernetes';
 import { createLogger, type Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
+import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis, queueErrorListener, RedisConnectionLog } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
@@ -242,6 +243,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              metallbNamespace: config.metallbNamespace,
               digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
@@ -279,6 +281,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     workers: config.workers,
     clusters: [...options.clusters.keys()],
   });
+  // In the background: an unreachable cluster must not hold up the start; it is reported when it answers.
+  void logCapabilities(options.clusters, config.metallbNamespace, logger);
 
   return {
     port,
