@@ -26,6 +26,10 @@ export const ERROR_CATALOGUE = {
   E_CONFLICT: 'The object changed since it was read. Re-run the step; nothing was overwritten.',
   E_REDIS:
     'Redis could not be reached or answered an error. Check REDIS_URL (or REDIS_SENTINELS) and that Redis is up.',
+  E_REDIS_UNAVAILABLE:
+    'Redis, where the bot keeps its work, cannot be reached. Try again in a minute; if it lasts, an admin should check Redis (see /readyz).',
+  E_WRONG_WORKSPACE:
+    'The request did not come from the Slack workspace this bot serves. It was refused and recorded in the audit log.',
   E_INTERNAL: 'An unexpected error. Please report it with the command you ran; no change was made.',
 } as const;
 

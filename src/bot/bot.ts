@@ -4,6 +4,7 @@
  * environment or imports a singleton.
  */
 import { Queue, type Worker } from 'bullmq';
+import { AuditLog } from '../audit/audit-log';
 import { clusterChecker } from '../checks/check-cluster';
 import type { DigestJobData } from '../digests/digest-job';
 import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
@@ -14,12 +15,12 @@ import type { JobDeps } from '../jobs/job-kinds';
 import { createJobProducer, startWorkers, type JobProducer } from '../jobs/queues';
 import { SingleFlight } from '../jobs/single-flight';
 import type { MetalLbCluster } from '../kubernetes';
-import type { Logger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
 import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
-import { createRedis, pingRedis } from '../redis';
+import { createRedis, pingRedis, queueErrorListener, RedisConnectionLog } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
 import { outboxNotifier } from '../slack/notifier';
 import { Outbox, OutboxSender } from '../slack/outbox';
@@ -31,6 +32,21 @@ import { wireMutes } from './mute-wiring';
 import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
+
+/** How long stop() may wait for workers and queues to close while Redis is down. */
+const STOP_WITHOUT_REDIS_MS = 3000;
+
+/** Settles when the work does or after `ms`, whichever is first; the work's failure is of no interest here. */
+async function boundedStep(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
 
 export interface BotOptions {
   role: BotRole;
@@ -46,6 +62,8 @@ export interface BotOptions {
   outboxIdleMs?: number;
   /** How long stop() keeps delivering pending messages before it closes (default 10 s). */
   stopDrainMs?: number;
+  /** Where audit entries are logged as JSON lines; defaults to an `info` logger on stderr. */
+  auditLogger?: Logger;
 }
 
 export interface RunningBot {
@@ -66,6 +84,7 @@ function syncDigests(
   logger: Logger,
 ): { done: Promise<void>; stop(): void } {
   let stopped = false;
+  let warned = false;
   let wake: (() => void) | undefined;
   const done = (async () => {
     while (!stopped) {
@@ -75,9 +94,12 @@ function syncDigests(
           logger.info('digest schedules synced from DIGESTS', synced);
         return;
       } catch (error) {
-        logger.warn('digest schedules not synced yet, retrying', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        // Once per outage, not every retry: the Redis connection log tells when it is back.
+        if (!warned)
+          logger.warn('digest schedules not synced yet, retrying', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        warned = true;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 5000);
           wake = () => {
@@ -101,8 +123,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger, role } = options;
   const prefix = config.redis.prefix;
   const metrics = createBotMetrics();
-  const redis = createRedis(config.redis, 'command');
-  const blocking = createRedis(config.redis, 'blocking');
+  const redisLog = new RedisConnectionLog(logger);
+  const redis = createRedis(config.redis, 'command', redisLog);
+  const blocking = createRedis(config.redis, 'blocking', redisLog);
   const transport =
     options.transport ?? webClientTransport({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
   const outbox = new Outbox(redis, prefix);
@@ -114,7 +137,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     counters: metrics.outbox,
     idleMs: options.outboxIdleMs,
   });
-  const producer = createJobProducer(redis, prefix);
+  const producer = createJobProducer(redis, prefix, { onError: queueErrorListener(logger, 'producer') });
   const lastChecks = new LastCheckStore(redis, prefix);
   const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
   const matcher = createPrincipalMatcher({
@@ -144,6 +167,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     recordUnmuted: mutes.recordUnmuted,
   });
   const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
+  digestQueue.on('error', queueErrorListener(logger, 'digests'));
   const digestSchedules = new DigestSchedules(digestQueue, redis, prefix);
   const jobDeps: JobDeps = {
     check: {
@@ -170,6 +194,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       lockDurationMs: config.jobLockDurationMs,
       stalledIntervalMs: config.jobStalledIntervalMs,
       deps: jobDeps,
+      onError: (error, queue) => queueErrorListener(logger, `worker ${queue}`)(error),
     });
     for (const worker of workers)
       worker.on('failed', (job, error) =>
@@ -227,6 +252,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         // Fixes add theirs beside the mute button (slack/actions.ts lists the ids).
         actions: { ...mutes.actions },
         views: mutes.views,
+        audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
+        onError: (error) =>
+          logger.error('slack request failed', {
+            error: error instanceof Error ? error.message : String(error),
+          }),
       },
     });
     if (config.slack.mode === 'http') {
@@ -259,17 +289,27 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     producer,
     async stop() {
       logger.info('stopping: no new work, finishing running jobs');
+      redisLog.stop();
+      // Without Redis no job can finish and no queue can close cleanly: closing gets a bounded time instead of
+      // waiting for Redis forever, so SIGTERM still ends the process.
+      const redisDown = redis.status !== 'ready' || blocking.status !== 'ready';
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
-      await Promise.all(workers.map((worker) => worker.close()));
-      // Deliver what the finished jobs left, within a typical termination grace period.
-      await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
-      digestSync.stop();
-      await digestSync.done;
-      await producer.close();
-      await digestQueue.close();
+      const closing = (async () => {
+        await Promise.all(workers.map((worker) => worker.close(redisDown)));
+        // Deliver what the finished jobs left, within a typical termination grace period.
+        await sender.stop({ drainMs: redisDown ? 0 : (options.stopDrainMs ?? 10_000) });
+        digestSync.stop();
+        await digestSync.done;
+        await producer.close();
+        await digestQueue.close();
+      })();
+      await (redisDown ? boundedStep(closing, STOP_WITHOUT_REDIS_MS) : closing);
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
-      await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
+      if (redisDown) {
+        redis.disconnect();
+        blocking.disconnect();
+      } else await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');
     },
   };

@@ -25,8 +25,14 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-/** Bolt logs through ours, so its lines are structured and redacted too. */
-function boltLogger(logger: Logger): BoltLogger {
+/** Bolt's receiver refuses a bad signature or an old timestamp (401) and only logs it, with this prefix. */
+const REFUSED_REQUEST = 'Failed to parse and verify the request data: ';
+
+/**
+ * Bolt logs through ours, so its lines are structured and redacted too. Its line about a request it refused is
+ * the only sign of one, so that line is also handed to `onRefused` (the audit log).
+ */
+function boltLogger(logger: Logger, onRefused?: (reason: string) => void): BoltLogger {
   let level = LogLevel.INFO;
   const text = (msgs: unknown[]): string =>
     msgs
@@ -35,7 +41,11 @@ function boltLogger(logger: Logger): BoltLogger {
   return {
     debug: (...m: unknown[]) => logger.debug(text(m), { source: 'bolt' }),
     info: (...m: unknown[]) => logger.info(text(m), { source: 'bolt' }),
-    warn: (...m: unknown[]) => logger.warn(text(m), { source: 'bolt' }),
+    warn: (...m: unknown[]) => {
+      const line = text(m);
+      logger.warn(line, { source: 'bolt' });
+      if (onRefused && line.startsWith(REFUSED_REQUEST)) onRefused(line.slice(REFUSED_REQUEST.length));
+    },
     error: (...m: unknown[]) => logger.error(text(m), { source: 'bolt' }),
     setLevel: (l: LogLevel) => {
       level = l;
@@ -69,11 +79,14 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       receiver.client.on(event, lost(event));
     app = new App({ token: slack.botToken, receiver, clientOptions, logger: boltLogger(logger) });
   } else {
+    const audit = options.routes.audit;
+    const onRefused = (reason: string): void =>
+      void audit?.record({ actor: 'unknown', action: 'slack.refuse', outcome: 'refused', detail: reason });
     app = new App({
       token: slack.botToken,
       signingSecret: slack.signingSecret ?? '',
       clientOptions,
-      logger: boltLogger(logger),
+      logger: boltLogger(logger, onRefused),
       customRoutes: healthRoutes(options.health),
     });
   }

@@ -31,7 +31,11 @@ function oneShotRedis(settings: RedisSettings): Redis {
     maxRetriesPerRequest: 1,
     retryStrategy: () => null,
   };
-  return settings.sentinels && settings.sentinelName ? new Redis(options) : new Redis(settings.url, options);
+  const redis =
+    settings.sentinels && settings.sentinelName ? new Redis(options) : new Redis(settings.url, options);
+  // The failure reaches the user through connect()'s rejection; without a listener ioredis also prints its stack.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 async function exportMutes(args: string[], io: CliIo, deps: CliDeps): Promise<number> {

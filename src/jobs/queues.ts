@@ -5,6 +5,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { whileRedisAvailable } from '../redis';
 import type { CheckJobData } from './check-job';
 import { checkJobId } from './job-ids';
 import { CHECK_JOB, JOB_KINDS, type JobDeps, type JobKind } from './job-kinds';
@@ -17,16 +18,24 @@ export interface JobProducer {
   close(): Promise<void>;
 }
 
-export function createJobProducer(connection: Redis, prefix: string): JobProducer {
+/** `onError` hears the queue's own errors; without a listener BullMQ prints each one with its stack. */
+export function createJobProducer(
+  connection: Redis,
+  prefix: string,
+  options: { onError?: (error: unknown) => void } = {},
+): JobProducer {
   const queue = new Queue<CheckJobData>(CHECK_JOB.queue, { connection, prefix });
+  queue.on('error', (error) => options.onError?.(error));
   return {
-    async enqueueCheck(data) {
-      const jobId = checkJobId(data.requestId);
-      const existing = await queue.getJob(jobId);
-      if (existing) return { jobId, duplicate: true };
-      await queue.add(CHECK_JOB.name, data, { ...CHECK_JOB.addOptions, jobId });
-      return { jobId, duplicate: false };
-    },
+    // A person waits for this answer: E_REDIS_UNAVAILABLE at once while Redis is down, not after its retries.
+    enqueueCheck: (data) =>
+      whileRedisAvailable(connection, 'queue the check', async () => {
+        const jobId = checkJobId(data.requestId);
+        const existing = await queue.getJob(jobId);
+        if (existing) return { jobId, duplicate: true };
+        await queue.add(CHECK_JOB.name, data, { ...CHECK_JOB.addOptions, jobId });
+        return { jobId, duplicate: false };
+      }),
     async counts() {
       const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
       return {
@@ -49,19 +58,22 @@ export interface WorkerOptions {
   stalledIntervalMs?: number;
   /** Defaults to every kind in the table. */
   kinds?: readonly JobKind<never, unknown>[];
+  /** Hears each worker's errors (its own connections' too); without a listener BullMQ prints stack traces. */
+  onError?: (error: unknown, queue: string) => void;
 }
 
 /** Starts one worker per kind of job. `close()` on each stops taking jobs and waits for the running ones. */
 export function startWorkers(options: WorkerOptions): Worker<never, unknown>[] {
-  return (options.kinds ?? JOB_KINDS).map(
-    (kind) =>
-      new Worker(kind.queue, kind.processor(options.deps), {
-        connection: options.connection,
-        prefix: options.prefix,
-        concurrency: options.concurrency,
-        lockDuration: options.lockDurationMs ?? 5 * 60_000,
-        stalledInterval: options.stalledIntervalMs ?? 30_000,
-        ...(kind.limiter ? { limiter: kind.limiter } : {}),
-      }),
-  );
+  return (options.kinds ?? JOB_KINDS).map((kind) => {
+    const worker = new Worker(kind.queue, kind.processor(options.deps), {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockDurationMs ?? 5 * 60_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      ...(kind.limiter ? { limiter: kind.limiter } : {}),
+    });
+    worker.on('error', (error) => options.onError?.(error, kind.queue));
+    return worker;
+  });
 }

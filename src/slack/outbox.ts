@@ -16,7 +16,7 @@ import {
   type SlackTransport,
 } from './transport';
 import type { Block } from './views/blocks';
-import { inviteMessage } from './views/help';
+import { undeliverableMessage } from './views/help';
 
 /** Who asked, so a thread that cannot be posted can still be explained to them. */
 export interface Requester {
@@ -144,6 +144,7 @@ export class OutboxSender {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private readonly token = randomUUID();
+  private lastFailure: string | undefined;
 
   constructor(private readonly options: SenderOptions) {
     this.keys = new Keys(options.prefix);
@@ -179,10 +180,13 @@ export class OutboxSender {
       let delivered = 0;
       try {
         delivered = await this.deliverAvailable();
+        this.lastFailure = undefined;
       } catch (error) {
-        this.options.logger?.error('outbox pass failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        // While Redis is down every pass fails the same way: one line for the outage, not one per pass.
+        const message = error instanceof Error ? error.message : String(error);
+        if (message !== this.lastFailure)
+          this.options.logger?.error('outbox pass failed', { error: message });
+        this.lastFailure = message;
       }
       if (delivered === 0 && this.running) {
         await new Promise<void>((resolve) => {
@@ -353,40 +357,35 @@ export class OutboxSender {
       case 'not-in-channel':
         return this.explainToRequester(thread, item, failure.detail);
       case 'permanent':
+        // Without its parent the rest of the thread has nowhere to go, and the requester would wait forever.
+        if (item.kind === 'parent') return this.explainToRequester(thread, item, failure.detail);
         counters?.dropped(failure.detail);
         logger?.error('slack refused a message; dropped', {
           thread,
           kind: item.kind,
           detail: failure.detail,
         });
-        // Without its parent the rest of the thread has nowhere to go.
-        return item.kind === 'parent' ? 'drop-thread' : 'drop-item';
+        return 'drop-item';
     }
   }
 
   /**
-   * The bot cannot post in the channel: nothing of this thread can be delivered there, so the requester is
-   * told how to invite the bot (through the response_url, which works without membership, else a DM).
+   * Slack refused the thread for good (the bot is not in the channel, the channel is archived or gone, or the
+   * parent itself was refused): nothing of this thread can be delivered there, so the requester is told why and
+   * what to do, through the response_url (which works without membership), else, or when it has expired, a DM.
    */
   private async explainToRequester(thread: string, item: OutboxItem, detail: string): Promise<Outcome> {
-    const { transport, logger, counters } = this.options;
+    const { logger, counters } = this.options;
     counters?.dropped(detail);
-    logger?.warn('bot cannot post in channel; telling the requester', {
+    logger?.warn('slack refused the thread; telling the requester', {
       thread,
       channel: item.channel,
+      kind: item.kind,
       detail,
     });
     if (item.kind === 'respond' || item.requester === undefined) return 'drop-thread';
-    const notice = inviteMessage(item.channel);
     try {
-      if (item.requester.responseUrl)
-        await transport.respond(item.requester.responseUrl, { text: notice.text, blocks: notice.blocks });
-      else
-        await transport.postMessage({
-          channel: item.requester.user,
-          text: notice.text,
-          blocks: notice.blocks,
-        });
+      await this.tell(item.requester, undeliverableMessage(item.channel, detail));
     } catch (error) {
       const failure = classifySlackError(error);
       if (failure.kind === 'rate-limited' || failure.kind === 'unavailable')
@@ -394,5 +393,19 @@ export class OutboxSender {
       logger?.error('could not tell the requester either', { thread, detail: failure.kind });
     }
     return 'drop-thread';
+  }
+
+  /** The response_url first; a DM when there is none or Slack refuses it (it expires after 30 minutes). */
+  private async tell(requester: Requester, notice: { text: string; blocks?: Block[] }): Promise<void> {
+    const { transport } = this.options;
+    if (requester.responseUrl) {
+      try {
+        await transport.respond(requester.responseUrl, { text: notice.text, blocks: notice.blocks });
+        return;
+      } catch (error) {
+        if (classifySlackError(error).kind !== 'permanent') throw error;
+      }
+    }
+    await transport.postMessage({ channel: requester.user, text: notice.text, blocks: notice.blocks });
   }
 }

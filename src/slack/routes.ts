@@ -4,35 +4,94 @@
  * inputs. Acknowledging happens before any slow work.
  */
 import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { AuditSink } from '../audit/audit-log';
+import { isAppError } from '../errors';
+import { isRedisConnectionError, redisUnavailable } from '../redis';
 import { isActionId, type ActionHandlers, type ActionInput } from './actions';
-import { handleSlashCommand, type CommandDeps } from './handlers';
+import { handleSlashCommand, type CommandDeps, type CommandResult } from './handlers';
 import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
+import { workspaceGuard } from './workspace-guard';
+import { errorMessage, stillWorkingMessage } from './views/help';
 
 export interface RouteDeps {
   commands: CommandDeps;
   actions: ActionHandlers;
+  /** Where refused requests (another workspace's) are recorded. */
+  audit?: AuditSink;
+  /** Errors no answer could explain (the user is told E_INTERNAL). */
+  onError?: (error: unknown) => void;
   /** Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID). */
   views?: Record<string, ViewSubmissionHandler>;
 }
 
-function registerSlashCommand(app: App, deps: CommandDeps): void {
+/**
+ * Slack waits 3 s for the ack and Bolt answers 404 at 3 s by itself; past this the ack goes out without the
+ * answer, which follows through the response_url, so a reply is never written twice.
+ */
+export const ACK_DEADLINE_MS = 2500;
+
+/** The handler's answer, or a coded error: a failure must still be acked with something the user can act on. */
+async function answerOf(
+  run: () => Promise<CommandResult>,
+  onError?: (error: unknown) => void,
+): Promise<CommandResult> {
+  try {
+    return await run();
+  } catch (error) {
+    if (isAppError(error)) return { ack: errorMessage(error.code, error.message, false) };
+    if (isRedisConnectionError(error)) {
+      const unavailable = redisUnavailable('run the command', error);
+      return { ack: errorMessage(unavailable.code, unavailable.message, false) };
+    }
+    onError?.(error);
+    return { ack: errorMessage('E_INTERNAL', 'the command failed unexpectedly', false) };
+  }
+}
+
+/** Resolves with the answer if it comes within `ms`, else with undefined. */
+async function within<T>(answer: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      answer,
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function registerSlashCommand(app: App, deps: CommandDeps, onError?: (error: unknown) => void): void {
   app.command('/metallb', async ({ command, ack, respond, context }) => {
-    const result = await handleSlashCommand(
-      {
-        text: command.text ?? '',
-        userId: command.user_id,
-        channelId: command.channel_id,
-        channelName: command.channel_name,
-        teamId: command.team_id,
-        triggerId: command.trigger_id,
-        responseUrl: command.response_url,
-        retryNum: context.retryNum,
-      },
-      deps,
+    const answer = answerOf(
+      () =>
+        handleSlashCommand(
+          {
+            text: command.text ?? '',
+            userId: command.user_id,
+            channelId: command.channel_id,
+            channelName: command.channel_name,
+            teamId: command.team_id,
+            triggerId: command.trigger_id,
+            responseUrl: command.response_url,
+            retryNum: context.retryNum,
+          },
+          deps,
+        ),
+      onError,
     );
-    await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
-    if (result.later) {
-      const message = await result.later();
+    let result = await within(answer, ACK_DEADLINE_MS);
+    if (result === undefined) {
+      const working = stillWorkingMessage();
+      await ack({ response_type: 'ephemeral', text: working.text, blocks: working.blocks });
+      result = await answer;
+      await respond({ response_type: 'ephemeral', replace_original: true, ...result.ack });
+    } else {
+      await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
+    }
+    const { later } = result;
+    if (later) {
+      const { ack: message } = await answerOf(async () => ({ ack: await later() }), onError);
       await respond({
         response_type: 'ephemeral',
         replace_original: true,
@@ -113,7 +172,8 @@ function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>
 
 /** Registers every route on the app. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
-  registerSlashCommand(app, deps.commands);
+  app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
+  registerSlashCommand(app, deps.commands, deps.onError);
   registerActions(app, deps.actions);
   registerViews(app, deps.views ?? {});
 }
