@@ -1,8 +1,8 @@
 /**
- * The life of one fix request (DESIGN.md, "Shape"): requested -> approved | rejected | expired -> running ->
- * succeeded | failed | rolled-back, plus `stopped` when the job stops before finishing (the rebuilt plan's hash
- * differs, or a write met a conflict): a stopped request is final and a new approval is requested under a new
- * id, so a button of the old plan can never approve the new one. Pure: time comes in with every event.
+ * The life of one fix request (ARCHITECTURE.md, "Flow of an approved fix (Slack)"): requested -> approved | rejected |
+ * expired -> running -> succeeded | failed | rolled-back, plus `stopped` when the job stops before finishing (the
+ * rebuilt plan's hash differs, or a write met a conflict): a stopped request is final and a new approval is requested
+ * under a new id, so a button of the old plan can never approve the new one. Pure: time comes in with every event.
  */
 import type { FixName } from '../drift/model';
 

@@ -1,7 +1,7 @@
 /**
  * What MetalLB's allocator would do next, for a preview of a config change: whether a service keeps its IPs under
  * a config, which pools it tries for a new one and in what order, and the first free address of a pool
- * (research/metallb.md sections 1.2 and 4). The order of pools without `serviceAllocation` is not guaranteed by
+ * (docs/metallb-behaviour.md sections 2 and 6). The order of pools without `serviceAllocation` is not guaranteed by
  * MetalLB, so they form one tier whose members are never ranked against each other.
  */
 import { allowedCount, isBuggyIp, type Family, type IpAddress } from './addresses';

@@ -1,6 +1,6 @@
 /**
  * The data model of the drift engine: what goes in (a {@link Snapshot}) and what comes out (a {@link Report}).
- * The report shape is a public contract (design/findings.md): scripts of users and our own views read it.
+ * The report shape is a public contract (docs/findings.md): scripts of users and our own views read it.
  */
 
 /** Severity of a finding, most severe first in every ordering. */

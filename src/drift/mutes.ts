@@ -1,4 +1,4 @@
-/** Mutes: findings a team accepted on purpose (design/findings.md, "Mutes"). */
+/** Mutes: findings a team accepted on purpose (README.md, "Mutes"). */
 import type { Finding, Mute, Report } from './model';
 
 const matchesPart = (pattern: string | undefined, value: string): boolean =>

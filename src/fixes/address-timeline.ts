@@ -1,7 +1,7 @@
 /**
  * Which services lose their address during which step, by MetalLB's rules from 0.14.2: an IP that no pool of
  * the live config allows is cleared, and with no pool at all every LoadBalancer IP is cleared
- * (research/metallb.md section 4). The plan lists these per step and waits for them to hold their IPs again.
+ * (docs/metallb-behaviour.md section 6). The plan lists these per step and waits for them to hold their IPs again.
  */
 import { rangeContains } from '../drift/addresses';
 import { disallowedReason } from '../drift/allocation';

@@ -1,6 +1,7 @@
 /**
- * The fixes of issue 9 and DESIGN.md ("Fixes"). `reconcile-config` is gone on purpose: MetalLB ignores a reconcile
- * whose rendered config is unchanged (research/metallb.md, last section), so restart-controller is the remedy.
+ * The fixes of issue 9 (README.md, "Fixes from a terminal"). `reconcile-config` is gone on purpose: MetalLB ignores a
+ * reconcile whose rendered config is unchanged (docs/metallb-behaviour.md section 9), so restart-controller is the
+ * remedy.
  */
 
 /** Every fix, in the order help texts list them. */
@@ -20,7 +21,7 @@ export function isFixName(text: string): text is FixName {
   return (FIX_NAMES as readonly string[]).includes(text);
 }
 
-/** How much a fix can disturb, as the plan states it (DESIGN.md's "risk" column). */
+/** How much a fix can disturb, as the plan states it. */
 export type FixRisk = 'none' | 'low' | 'medium' | 'destructive';
 
 export const FIX_RISK: Record<FixName, FixRisk> = {

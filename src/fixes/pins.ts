@@ -16,7 +16,7 @@ const [CURRENT_KEY, LEGACY_KEY] = ANNOTATION_KEYS.loadBalancerIPs;
 /**
  * The annotation keys a pin is written under: `metallb.universe.tf/` below 0.14.9 (the only prefix read),
  * `metallb.io/` from 0.14.9 (read first; the old one would raise deprecatedAnnotation events), and both when
- * the version is unknown (research/metallb.md section 3).
+ * the version is unknown (docs/metallb-behaviour.md section 3).
  */
 export function pinKeys(ctx: AnalysisContext): string[] {
   const current = ctx.versionAtLeast(CURRENT_PREFIX_FROM);

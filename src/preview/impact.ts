@@ -1,9 +1,9 @@
 /**
- * The impact of a config on the handled services, by MetalLB's rules from 0.14.2 (research/metallb.md section
- * 4): a service whose IPs the new pools still allow keeps them; one whose IP is no longer allowed loses it and
- * gets a new one from the first pool that admits it, or stays pending; a pending service may get an IP at last.
- * The exact new address is named only where MetalLB's choice is certain: one pool, and no other service competing
- * for its free addresses in the same change.
+ * The impact of a config on the handled services, by MetalLB's rules from 0.14.2 (docs/metallb-behaviour.md section 6):
+ * a service whose IPs the new pools still allow keeps them; one whose IP is no longer allowed loses it and gets a new
+ * one from the first pool that admits it, or stays pending; a pending service may get an IP at last. The exact new
+ * address is named only where MetalLB's choice is certain: one pool, and no other service competing for its free
+ * addresses in the same change.
  */
 import { formatIp, type Family, type IpAddress } from '../drift/addresses';
 import { disallowedReason, requestedIpsOf, poolsContaining } from '../drift/allocation';

@@ -1,5 +1,5 @@
 /**
- * What MetalLB refuses as a whole config (research/metallb.md section 2, `internal/config`): a pool entry that
+ * What MetalLB refuses as a whole config (docs/metallb-behaviour.md section 4, `internal/config`): a pool entry that
  * does not parse, a pool without addresses, entries that overlap (across pools and inside one), a BGPPeer naming a
  * BFDProfile that does not exist, an aggregation length out of range or shorter than a pool's prefixes, duplicate
  * namespaces in serviceAllocation. A refused config changes nothing: the controller keeps the last valid one.

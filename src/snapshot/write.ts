@@ -1,5 +1,5 @@
 /**
- * Writes a {@link Snapshot} in the dump layout of design/findings.md: one `kind: List` YAML file per kind,
+ * Writes a {@link Snapshot} in the dump layout of README.md ("Making a dump"): one `kind: List` YAML file per kind,
  * `logs/<ns>/<pod>.log` and `metrics/<ns>/<pod>.prom`. `loadDump` of the result gives the same snapshot
  * (apart from `source`), so a support bundle reproduces the live report.
  */

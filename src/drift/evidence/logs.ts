@@ -1,5 +1,5 @@
 /**
- * Parser of MetalLB component logs (research/metallb.md section 5). MetalLB logs go-kit JSON lines; the
+ * Parser of MetalLB component logs (docs/metallb-behaviour.md section 7). MetalLB logs go-kit JSON lines; the
  * controller-runtime parts log zap lines (JSON, or tab-separated console output); client-go may leave klog
  * lines; anything else is kept as plain text. Used on dumps and by the live-cluster reader, so it never throws.
  */

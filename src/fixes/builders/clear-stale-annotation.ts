@@ -1,6 +1,6 @@
 /**
  * clear-stale-annotation: removes an `ip-allocated-from-pool` annotation (either prefix) that names a pool which
- * no longer exists. From 0.14.9 MetalLB never removes the old-prefix one itself (research/metallb.md section 3).
+ * no longer exists. From 0.14.9 MetalLB never removes the old-prefix one itself (docs/metallb-behaviour.md section 3).
  * Informational only: no IP changes.
  */
 import type { ServiceView } from '../../drift/context';

@@ -1,8 +1,8 @@
 /**
- * reapply-config: the seed's "delete everything and re-apply" made safe (DESIGN.md, issue 9, ADR 0005). Object
- * by object: delete, wait for the controller to see it, re-create from the backup, wait for the pinned
- * services to hold their IPs again. Refused below 0.14.2, whose controller refuses a config that strands
- * assigned IPs and keeps running on the old one (research/metallb.md section 4).
+ * reapply-config: a naive "delete every config object and re-apply" made safe (issue 9, docs/adr/0005). Object by
+ * object: delete, wait for the controller to see it, re-create from the backup, wait for the pinned services to hold
+ * their IPs again. Refused below 0.14.2, whose controller refuses a config that strands assigned IPs and keeps running
+ * on the old one (docs/metallb-behaviour.md section 6).
  */
 import { at, nameOf } from '../../drift/fields';
 import type { KubeObject } from '../../drift/model';

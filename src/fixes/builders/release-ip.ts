@@ -1,7 +1,7 @@
 /**
- * release-ip: a service holding an orphaned or disallowed IP gets a new one (DESIGN.md, seed's Fix 4). A requested
- * IP or pool that points outside the pools or is not allowed is removed first (else MetalLB would hand the
- * same IP back or fail), then `status.loadBalancer` is cleared through the status subresource.
+ * release-ip: a service holding an orphaned or disallowed IP gets a new one (issue 9; README.md, "Fixes from a
+ * terminal"). A requested IP or pool that points outside the pools or is not allowed is removed first (else MetalLB
+ * would hand the same IP back or fail), then `status.loadBalancer` is cleared through the status subresource.
  */
 import { parseIp } from '../../drift/addresses';
 import { allocationAdmits, disallowedReason, poolsContaining } from '../../drift/allocation';

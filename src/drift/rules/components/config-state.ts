@@ -1,4 +1,4 @@
-/** Shared reading of ConfigurationState objects (MetalLB >= 0.15.3, research/metallb.md section 1.2). */
+/** Shared reading of ConfigurationState objects (MetalLB >= 0.15.3, docs/metallb-behaviour.md section 5). */
 import { type AnalysisContext, refOf } from '../../context';
 import { labelsOf, str } from '../../fields';
 import type { KubeObject, ResourceRef } from '../../model';

@@ -1,6 +1,7 @@
 /**
  * CONVERSION_WEBHOOK_SERVICE_MISSING: the BGPPeer CRD converts v1beta1/v1beta2 through a webhook Service that is
- * not there, typically `webhook-service` left from a release before the 0.14.4 rename (research/metallb.md 7.3).
+ * not there, typically `webhook-service` left from a release before the 0.14.4 rename
+ * (docs/metallb-behaviour.md section 8).
  */
 import { refOf } from '../../context';
 import { nameOf, namespaceOf, str } from '../../fields';

@@ -3,7 +3,7 @@ import { nameOf } from '../../fields';
 import type { Rule } from '../../rule';
 import { isMetallbCrd } from './crds';
 
-/** Every release since 0.13.0 needs these (research/metallb.md section 1.1). */
+/** Every release since 0.13.0 needs these (docs/metallb-behaviour.md section 1). */
 const ALWAYS: readonly { plural: string; kind: string }[] = [
   { plural: 'ipaddresspools', kind: 'IPAddressPool' },
   { plural: 'l2advertisements', kind: 'L2Advertisement' },

@@ -21,7 +21,10 @@ export interface ComponentPod {
 
 const HOUR_MS = 60 * 60 * 1000;
 export const STALE_METRIC = 'metallb_k8s_client_config_stale_bool';
-/** Log phrases that mean a component refused or failed to load the stored config (research/metallb.md 4.1, 5). */
+/**
+ * Log phrases that mean a component refused or failed to load the stored config (docs/metallb-behaviour.md
+ * sections 6 and 7).
+ */
 export const STALE_PHRASES = [
   'reload failed',
   'new configuration rejected',

@@ -1,6 +1,6 @@
 /**
  * ADVERTISEMENT_PEER_MISSING: a BGPAdvertisement's `peers` names a BGPPeer that does not exist in the MetalLB
- * namespace. MetalLB does not cross-check the names (research/metallb.md section 1.2), so nothing is announced
+ * namespace. MetalLB does not cross-check the names (docs/metallb-behaviour.md section 2), so nothing is announced
  * to the peer meant.
  */
 import { refOf } from '../../context';

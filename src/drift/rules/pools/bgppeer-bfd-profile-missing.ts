@@ -1,6 +1,6 @@
 /**
  * BGPPEER_BFD_PROFILE_MISSING: a BGPPeer's `bfdProfile` names a BFDProfile that does not exist; the speaker
- * rejects the config (`peer <p> referencing non existing bfd profile <b>`, research/metallb.md section 9.4).
+ * rejects the config (`peer <p> referencing non existing bfd profile <b>`, docs/metallb-behaviour.md section 2).
  */
 import { refOf } from '../../context';
 import { nameOf, str } from '../../fields';

@@ -2,7 +2,7 @@
  * ALLOCATED_POOL_MISSING and ALLOCATED_POOL_MISMATCH: the `ip-allocated-from-pool` annotation MetalLB writes
  * names a pool that is gone, or one that does not contain the service's IP. Each prefix's key is checked on its
  * own: from 0.14.9 MetalLB writes and clears only `metallb.io/`, so a `metallb.universe.tf/` one left by an
- * older version is never removed and goes stale (research/metallb.md section 3).
+ * older version is never removed and goes stale (docs/metallb-behaviour.md section 3).
  */
 import { poolsOfHits } from '../../allocation';
 import type { AnalysisContext, IngressIp, PoolView, ServiceView } from '../../context';

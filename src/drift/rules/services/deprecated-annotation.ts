@@ -1,7 +1,7 @@
 /**
  * DEPRECATED_ANNOTATION: on MetalLB 0.14.9 and later a handled service carries a `metallb.universe.tf/`
  * annotation. MetalLB still reads it when no `metallb.io/` key is set, but emits a `deprecatedAnnotation`
- * Warning event whenever it updates the service (research/metallb.md section 3). An unknown version raises
+ * Warning event whenever it updates the service (docs/metallb-behaviour.md section 3). An unknown version raises
  * nothing: the old prefix is the only one before 0.14.9, so it may be exactly right.
  */
 import type { ServiceView } from '../../context';

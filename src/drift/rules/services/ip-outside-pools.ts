@@ -1,4 +1,7 @@
-/** IP_OUTSIDE_POOLS: a handled service holds an ingress IP that no pool contains (the seed's orphaned IP). */
+/**
+ * IP_OUTSIDE_POOLS: a handled service holds an ingress IP that no pool contains (an orphaned IP, typically left
+ * when its pool was deleted or shrunk).
+ */
 import type { AnalysisContext, IngressIp, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
 import { eachHandledService, NO_DRAFTS, type Rule } from '../../rule';

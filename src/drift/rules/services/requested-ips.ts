@@ -1,7 +1,7 @@
 /**
  * REQUESTED_IP_INVALID and REQUESTED_IP_OUTSIDE_POOLS: the IPs a handled service asks for through
  * `spec.loadBalancerIP` or the `loadBalancerIPs` annotation. A value that does not parse raises only
- * REQUESTED_IP_INVALID (design/findings.md).
+ * REQUESTED_IP_INVALID (docs/findings.md).
  */
 import { inAnyPool, requestedIpsOf, type RequestedIps } from '../../allocation';
 import type { AnalysisContext, ServiceView } from '../../context';
