@@ -13,3 +13,9 @@ export function requestIdFor(parts: readonly string[]): string {
 export function checkJobId(requestId: string): string {
   return `check-${requestId}`;
 }
+
+/** The fix job's id is the fix id itself (`f-<16 hex>`): the approval, the job, the Lease holder and the thread agree. */
+export function fixJobId(fixId: string): string {
+  if (!/^f-[0-9a-f]{16}$/.test(fixId)) throw new Error(`malformed fix id ${fixId}`);
+  return fixId;
+}

@@ -4,27 +4,18 @@
  */
 import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
+import { FIX_USAGE_LINES, isFixSubcommand, parseFixCommand, type FixCommand } from './fix-command';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
   | { name: 'help' }
-  | { name: 'status' };
+  | { name: 'status' }
+  | FixCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
 /** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set([
-  'fix',
-  'backup',
-  'backups',
-  'restore',
-  'jobs',
-  'digest',
-  'mute',
-  'mutes',
-  'unmute',
-  'audit',
-]);
+const LATER = new Set(['digest', 'mute', 'mutes', 'unmute']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -104,6 +95,7 @@ export function parseCommand(text: string): ParseResult {
     case 'status':
       return noArguments(name, args);
     default:
+      if (isFixSubcommand(name)) return parseFixCommand(name, args);
       if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
       return { ok: false, problem: `unknown subcommand "${sub}"` };
   }
@@ -113,5 +105,6 @@ export function parseCommand(text: string): ParseResult {
 export const USAGE_LINES: readonly string[] = [
   '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
+  ...FIX_USAGE_LINES,
   '`/metallb help`: this message.',
 ];

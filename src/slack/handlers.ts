@@ -7,6 +7,8 @@ import type { ClusterSetting } from '../config';
 import type { JobProducer } from '../jobs/queues';
 import { requestIdFor } from '../jobs/job-ids';
 import { parseCommand } from './command';
+import { isFixCommand, type FixCommand } from './fix-command';
+import type { FixFront } from './fix-front';
 import type { SlackMessage } from './views/blocks';
 import { acceptedMessage, errorMessage, helpMessage, notOperatorMessage } from './views/help';
 import { statusMessage, type StatusInput } from './views/status';
@@ -34,6 +36,8 @@ export interface CommandDeps {
   authorizer: Authorizer;
   status: () => Promise<StatusInput>;
   counters?: { command(name: string, outcome: string): void };
+  /** The fix subcommands; without it they answer that fixes are not set up in this process. */
+  fixes?: FixFront;
 }
 
 export interface CommandResult {
@@ -100,6 +104,7 @@ export async function handleSlashCommand(
     return { ack: errorMessage('E_USAGE', parsed.problem, true) };
   }
   const { command } = parsed;
+  if (isFixCommand(command)) return handleFixCommand(command, input, deps);
   switch (command.name) {
     case 'help':
       deps.counters?.command('help', 'ok');
@@ -132,4 +137,17 @@ export async function handleSlashCommand(
       return { ack: acceptedMessage(cluster.cluster.name) };
     }
   }
+}
+
+/** The fix subcommands, handled by slack/fix-front.ts. */
+function handleFixCommand(
+  command: FixCommand,
+  input: SlashCommandInput,
+  deps: CommandDeps,
+): Promise<CommandResult> {
+  deps.counters?.command(command.name, 'ok');
+  if (deps.fixes === undefined)
+    return Promise.resolve({ ack: errorMessage('E_USAGE', 'fixes are not set up in this process', false) });
+  const requestId = requestIdFor([input.teamId, input.channelId, input.userId, input.triggerId]);
+  return deps.fixes.command(command, input, requestId);
 }

@@ -54,6 +54,7 @@ export function actionInput(
     userId: body.user.id,
     teamId: body.team?.id,
     channelId: body.channel?.id,
+    channelName: body.channel?.name,
     messageTs: message?.ts,
     threadTs: message?.thread_ts,
   };
