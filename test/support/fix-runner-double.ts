@@ -1,0 +1,87 @@
+/**
+ * A FixRunner built for the bot's approval tests, injected through startBot's `runner` (no module mocking). It
+ * keeps the contract's promises that the tests look at: the plan is rebuilt and its hash compared before anything
+ * else, a backup of a fresh read goes to the sink, progress is reported step by step, and restart steps really
+ * restart the workload through the port. It counts its runs, and `gate` can hold a step open.
+ */
+import type {
+  FixResult,
+  FixRunInput,
+  FixRunner,
+  SweepInput,
+  SweepResult,
+} from '../../src/fix-runner/contract';
+import { backupOfSnapshot, backupId } from '../../src/fixes/backup-format';
+
+export interface RunnerDouble extends FixRunner {
+  /** Fix ids, once per runFix call. */
+  runs: string[];
+  sweeps: string[];
+}
+
+export function runnerDouble(
+  options: { gate?: (fixId: string, step: number) => Promise<void> } = {},
+): RunnerDouble {
+  const runs: string[] = [];
+  const sweeps: string[] = [];
+  return {
+    runs,
+    sweeps,
+    async runFix(input: FixRunInput): Promise<FixResult> {
+      runs.push(input.fixId);
+      const rebuilt = await input.rebuildPlan();
+      if (rebuilt.kind !== 'plan' || rebuilt.plan.hash !== input.plan.hash)
+        return {
+          kind: 'stopped',
+          fixId: input.fixId,
+          reason: 'plan-changed',
+          message: 'the rebuilt plan differs from the approved one',
+        };
+      const now = new Date();
+      const snapshot = await input.cluster.readSnapshot({ now });
+      const backup = backupOfSnapshot(snapshot, {
+        id: backupId(now, Math.random),
+        cluster: input.clusterName,
+        now,
+      });
+      await input.backups.save(backup, input.fixId);
+      const steps = input.plan.steps;
+      for (const [i, step] of steps.entries()) {
+        input.progress?.({ fixId: input.fixId, step: i + 1, of: steps.length, title: step.title });
+        await options.gate?.(input.fixId, i + 1);
+        for (const action of step.actions) {
+          if (action.action !== 'restart') continue;
+          const kind = action.object.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment';
+          await input.cluster.rolloutRestart(kind, action.object.namespace ?? '', action.object.name, now);
+        }
+        await input.checkpoints.save({
+          version: 1,
+          fixId: input.fixId,
+          planHash: input.plan.hash,
+          backupId: backup.id,
+          stepsDone: i + 1,
+          changed: true,
+          final: i + 1 === steps.length,
+          state: {},
+        });
+      }
+      return {
+        kind: 'succeeded',
+        fixId: input.fixId,
+        backupId: backup.id,
+        comparison: { resolved: [], appeared: [], services: [] },
+      };
+    },
+    sweep(input: SweepInput): Promise<SweepResult> {
+      sweeps.push(input.fixId);
+      return Promise.resolve({
+        fixId: input.fixId,
+        restored: [],
+        unpinned: [],
+        leaseReleased: true,
+        left: [],
+      });
+    },
+    readLease: () => Promise.resolve(undefined),
+  };
+}
