@@ -1,7 +1,8 @@
 /**
- * Figure 2: the whole CLI, spawned on a large `kubectl get -o json` dump, next to the floor (a node process that
- * only reads and parses the same file). Wall time is taken by this process around each spawn; peak memory by
- * GNU time (`/usr/bin/time -v`, "Maximum resident set size") when it is installed.
+ * Figure 2: the whole CLI, spawned on a large JSON dump in two shapes (`verbose`: as `kubectl get -o json`
+ * writes it, 4-space indent; `compact`: one line, as tools and `JSON.stringify` write it), each next to its own
+ * floor (a node process that only reads and parses the same file). Wall time is taken by this process around
+ * each spawn; peak memory by GNU time (`/usr/bin/time -v`, "Maximum resident set size") when it is installed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -32,10 +33,17 @@ export interface ProcessFigure {
   medianMaxRssMb: number | null;
 }
 
+/** `verbose`: kubectl's 4-space indent; `compact`: no whitespace (about 0.45x the bytes). */
+export type DumpShape = 'verbose' | 'compact';
+
+/** One cold run of the CLI's steps in-process (bench/cli-phases.ts), in ms. */
+export type CliPhases = Record<string, number>;
+
 export type CliResult =
-  | { measured: false; reason: string; floor?: ProcessFigure }
+  | { measured: false; shape: DumpShape; reason: string; floor?: ProcessFigure }
   | {
       measured: true;
+      shape: DumpShape;
       services: number;
       ranges: number;
       fileMb: number;
@@ -46,18 +54,20 @@ export type CliResult =
       /** The same ratio over CPU time, when GNU time is there. */
       cpuRatio: number | null;
       findings: number;
+      /** Where the CLI's time goes (one cold run), or why the split could not be taken. */
+      phases: CliPhases | string;
     };
 
-/** Writes the dump afresh each run (never a stale one from older generator code); kubectl indents its JSON with 4 spaces, so this does too. */
-export function writeDump(services: number, ranges: number): string {
+/** Writes the dump afresh each run (never a stale one from older generator code); kubectl indents its JSON with 4 spaces, so the verbose shape does too. */
+export function writeDump(services: number, ranges: number, shape: DumpShape = 'verbose'): string {
   const dir = path.join(os.tmpdir(), 'metallb-chatops-bench');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `cluster-${services}x${ranges}.json`);
+  const file = path.join(dir, `cluster-${services}x${ranges}${shape === 'compact' ? '-compact' : ''}.json`);
   {
     const { objects } = syntheticCluster({ services, ranges });
     // Written aside and renamed, so an interrupted run never leaves a truncated dump to be reused.
     const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify(toKubectlList(objects), null, 4));
+    writeFileSync(partial, JSON.stringify(toKubectlList(objects), null, shape === 'compact' ? undefined : 4));
     renameSync(partial, file);
   }
   return file;
@@ -149,12 +159,30 @@ interface ReportShape {
   findings?: unknown[];
 }
 
-/** Runs figure 2, or says why it could not. `root` is the repository (where dist/ is). */
-export function runCliBench(root: string, services: number, ranges: number, runs: number): CliResult {
+/** The CLI's steps timed in one fresh process; a failure is reported, never fatal to the figure. */
+function phasesOf(file: string, root: string, services: number): CliPhases | string {
+  try {
+    const { stdout } = runCommand(process.execPath, [path.join(__dirname, 'cli-phases.js'), file], root);
+    const phases = JSON.parse(stdout) as CliPhases;
+    if (phases.services !== services) return `the split counted ${phases.services} services`;
+    return phases;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Runs figure 2 for one dump shape, or says why it could not. `root` is the repository (where dist/ is). */
+export function runCliBench(
+  root: string,
+  services: number,
+  ranges: number,
+  runs: number,
+  shape: DumpShape = 'verbose',
+): CliResult {
   const main = path.join(root, 'dist/src/main.js');
   if (!existsSync(main))
-    return { measured: false, reason: 'dist/src/main.js does not exist (the CLI is not built)' };
-  const file = writeDump(services, ranges);
+    return { measured: false, shape, reason: 'dist/src/main.js does not exist (the CLI is not built)' };
+  const file = writeDump(services, ranges, shape);
   const floorArgs = [path.join(__dirname, 'floor.js'), file];
   const floor = figure(floorArgs, root, runs, CLI_TIMEOUT_MS, (stdout) => {
     if (!/^\d+ items$/.test(stdout.trim())) throw new Error(`floor printed ${stdout.slice(0, 200)}`);
@@ -173,10 +201,16 @@ export function runCliBench(root: string, services: number, ranges: number, runs
       findings = report.findings?.length ?? 0;
     });
   } catch (error) {
-    return { measured: false, reason: `the CLI failed on the dump: ${(error as Error).message}`, floor };
+    return {
+      measured: false,
+      shape,
+      reason: `the CLI failed on the dump: ${(error as Error).message}`,
+      floor,
+    };
   }
   return {
     measured: true,
+    shape,
     services,
     ranges,
     fileMb: round(statSync(file).size / 2 ** 20, 1),
@@ -188,5 +222,6 @@ export function runCliBench(root: string, services: number, ranges: number, runs
         ? round(cli.medianCpuMs / floor.medianCpuMs, 2)
         : null,
     findings,
+    phases: phasesOf(file, root, services),
   };
 }

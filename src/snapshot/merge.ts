@@ -51,19 +51,72 @@ function label(obj: KubeObject): string {
 
 const rvText = (obj: KubeObject): string => resourceVersionOf(obj) ?? 'none';
 
-/** Keeps one copy per (kind, namespace, name), in first-seen order. */
+/**
+ * Where the kept copy of each (kind, namespace, name) sits. The first level is the object's name, a string the
+ * dump already holds: an object whose name is unique costs one lookup and builds nothing. A name shared by
+ * several objects (of other kinds or namespaces) gets a map of its own by the full key.
+ */
+class CopyIndex {
+  private readonly byName = new Map<string, number | Map<string, number>>();
+  /** Objects without a string name, by their full key. */
+  private readonly unnamed = new Map<string, number>();
+
+  constructor(private readonly kept: readonly SourcedObject[]) {}
+
+  find(obj: KubeObject): number | undefined {
+    const name = obj.metadata?.name;
+    if (typeof name !== 'string') return this.unnamed.get(keyOf(obj));
+    const entry = this.byName.get(name);
+    if (entry === undefined) return undefined;
+    if (typeof entry !== 'number') return entry.get(keyOf(obj));
+    return keyOf((this.kept[entry] as SourcedObject).obj) === keyOf(obj) ? entry : undefined;
+  }
+
+  /** Records a key that `find` did not know. */
+  add(obj: KubeObject, at: number): void {
+    const name = obj.metadata?.name;
+    if (typeof name !== 'string') {
+      this.unnamed.set(keyOf(obj), at);
+      return;
+    }
+    const entry = this.byName.get(name);
+    if (entry === undefined) this.byName.set(name, at);
+    else if (typeof entry !== 'number') entry.set(keyOf(obj), at);
+    else {
+      const first = keyOf((this.kept[entry] as SourcedObject).obj);
+      this.byName.set(
+        name,
+        new Map([
+          [first, entry],
+          [keyOf(obj), at],
+        ]),
+      );
+    }
+  }
+}
+
+/**
+ * Keeps one copy per (kind, namespace, name), in first-seen order. Only objects whose key was seen before are
+ * serialised: a dump without duplicates costs one map lookup per object.
+ */
 export function mergeObjects(items: readonly SourcedObject[]): { objects: KubeObject[]; notes: string[] } {
-  const kept = new Map<string, SourcedObject & { text: string }>();
+  const kept: SourcedObject[] = [];
+  const index = new CopyIndex(kept);
+  // The canonical text of a kept copy, made the first time another copy of its key turns up.
+  const texts = new Map<number, string>();
   const notes: string[] = [];
   for (const item of items) {
-    const key = keyOf(item.obj);
-    const text = canonical(item.obj);
-    const previous = kept.get(key);
-    if (previous === undefined) {
-      kept.set(key, { ...item, text });
+    const at = index.find(item.obj);
+    if (at === undefined) {
+      index.add(item.obj, kept.length);
+      kept.push(item);
       continue;
     }
-    if (previous.text === text) continue;
+    const previous = kept[at] as SourcedObject;
+    let previousText = texts.get(at);
+    if (previousText === undefined) texts.set(at, (previousText = canonical(previous.obj)));
+    const text = canonical(item.obj);
+    if (previousText === text) continue;
     // On a tie the first copy stays: the order of --from-file is the user's, so it is predictable.
     const newer = compareResourceVersions(resourceVersionOf(item.obj), resourceVersionOf(previous.obj)) > 0;
     const winner = newer ? item : previous;
@@ -75,7 +128,10 @@ export function mergeObjects(items: readonly SourcedObject[]): { objects: KubeOb
       `${label(item.obj)} differs between ${previous.file} (resourceVersion ${rvText(previous.obj)}) and ` +
         `${item.file} (resourceVersion ${rvText(item.obj)}); kept the copy from ${winner.file} (${why})`,
     );
-    if (newer) kept.set(key, { ...item, text });
+    if (newer) {
+      kept[at] = item;
+      texts.set(at, text);
+    }
   }
-  return { objects: [...kept.values()].map((k) => k.obj), notes };
+  return { objects: kept.map((k) => k.obj), notes };
 }

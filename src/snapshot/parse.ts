@@ -45,7 +45,9 @@ function collect(value: unknown, where: string, out: ParsedInput, inherited?: Re
     const defaults: Record<string, unknown> = {};
     if (itemKind !== undefined) defaults.kind = itemKind;
     if (itemKind !== undefined && typeof obj.apiVersion === 'string') defaults.apiVersion = obj.apiVersion;
-    obj.items.forEach((item, i) => collect(item, `${where} item ${i + 1}`, out, defaults));
+    // An untyped `List` has no defaults: its items are taken as they are, not copied one by one.
+    const inherit = itemKind === undefined ? undefined : defaults;
+    obj.items.forEach((item, i) => collectItem(item, where, i, out, inherit));
     return;
   }
   out.objects.push(obj as KubeObject);
@@ -66,6 +68,23 @@ function firstChar(text: string): string | undefined {
     if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
   }
   return undefined;
+}
+
+/** One list item; its place (`FILE item N`) is spelled out only for a note, not for each of 100k good items. */
+function collectItem(
+  item: unknown,
+  listWhere: string,
+  index: number,
+  out: ParsedInput,
+  inherited: Record<string, unknown> | undefined,
+): void {
+  if (isRecord(item) && typeof item.kind === 'string' && item.kind !== '' && inherited === undefined) {
+    if (!(item.kind.endsWith('List') && Array.isArray(item.items))) {
+      out.objects.push(item as KubeObject);
+      return;
+    }
+  }
+  collect(item, `${listWhere} item ${index + 1}`, out, inherited);
 }
 
 /** `JSON.parse` of text that looks like JSON; undefined when it is not (then the YAML parser decides). */

@@ -137,6 +137,105 @@ describe('loadDump', () => {
     });
   });
 
+  it('counts copies that differ only in key order as identical', async () => {
+    const a = await file(
+      'a.json',
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop', resourceVersion: '3' },
+        spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] },
+      }),
+    );
+    const b = await file(
+      'b.json',
+      JSON.stringify({
+        spec: { ports: [{ protocol: 'TCP', port: 80 }], type: 'LoadBalancer' },
+        metadata: { resourceVersion: '3', namespace: 'shop', name: 'web' },
+        kind: 'Service',
+        apiVersion: 'v1',
+      }),
+    );
+    const snapshot = await loadDump([a, b]);
+    expect(names(snapshot.objects)).toEqual(['Service/web']);
+    expect(snapshot.notes).toEqual([]);
+  });
+
+  it('keeps the first read of differing copies with the same resourceVersion, with a note', async () => {
+    const a = await file('a.yaml', svc('web', '7', '10.0.0.1'));
+    const b = await file('b.yaml', svc('web', '7', '10.0.0.2'));
+    const snapshot = await loadDump([a, b]);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.1' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 7) and ${b} (resourceVersion 7); ` +
+        `kept the copy from ${a} (same resourceVersion, first read)`,
+    ]);
+  });
+
+  it('compares a third copy with the one kept, and keeps first-seen order', async () => {
+    const a = await file('a.yaml', `${svc('web', '5', '10.0.0.1')}---\n${svc('api')}`);
+    const b = await file('b.yaml', svc('web', '9', '10.0.0.2'));
+    const c = await file('c.yaml', `${svc('web', '9', '10.0.0.2')}---\n${svc('web', '6', '10.0.0.3')}`);
+    const snapshot = await loadDump([a, b, c]);
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/api']);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.2' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 5) and ${b} (resourceVersion 9); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+      `Service shop/web differs between ${b} (resourceVersion 9) and ${c} (resourceVersion 6); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+    ]);
+  });
+
+  it('keeps objects that share a name but not a kind or namespace', async () => {
+    const f = await file(
+      'same-name.yaml',
+      `${svc('web')}---\n${svc('web').replace('namespace: shop', 'namespace: shop2')}---\n` +
+        'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: web, namespace: shop}\n',
+    );
+    const snapshot = await loadDump([f]);
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/web', 'IPAddressPool/web']);
+    expect(snapshot.notes).toEqual([]);
+  });
+
+  it('finds the copies of an object among others of the same name, and of objects without a name', async () => {
+    const pool =
+      'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: web, namespace: shop}\n';
+    const unnamed = 'apiVersion: v1\nkind: Service\nmetadata: {namespace: shop}\n';
+    const other = svc('web').replace('namespace: shop', 'namespace: shop2');
+    const a = await file('a.yaml', `${svc('web', '5', '10.0.0.1')}---\n${other}---\n${pool}---\n${unnamed}`);
+    const b = await file('b.yaml', `${unnamed}---\n${pool}---\n${svc('web', '8', '10.0.0.2')}---\n${other}`);
+    const snapshot = await loadDump([a, b], { keepAllKinds: true });
+    expect(names(snapshot.objects)).toEqual(['Service/web', 'Service/web', 'IPAddressPool/web', 'Service/']);
+    expect(snapshot.objects[0]).toMatchObject({
+      status: { loadBalancer: { ingress: [{ ip: '10.0.0.2' }] } },
+    });
+    expect(snapshot.notes).toEqual([
+      `Service shop/web differs between ${a} (resourceVersion 5) and ${b} (resourceVersion 8); ` +
+        `kept the copy from ${b} (higher resourceVersion)`,
+    ]);
+  });
+
+  it('names the place of a List item it skips, and keeps the good items as they are', async () => {
+    const good = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' } };
+    const nested = { kind: 'List', items: [{ metadata: { name: 'x' } }] };
+    const f = await file(
+      'list.json',
+      JSON.stringify({ kind: 'List', items: [good, 'text', { metadata: {} }, nested] }),
+    );
+    const snapshot = await loadDump([f]);
+    expect(snapshot.objects).toEqual([good]);
+    expect(snapshot.notes).toEqual([
+      `${f} item 2 is not a Kubernetes object (a string); ignored`,
+      `${f} item 3 has no kind; ignored`,
+      `${f} item 4 item 1 has no kind; ignored`,
+    ]);
+  });
+
   it('notes and skips documents that are not objects or have no kind', async () => {
     const f = await file('odd.yaml', `- a\n- b\n---\njust text\n---\nmetadata: {name: x}\n---\n${svc('a')}`);
     const snapshot = await loadDump([f]);

@@ -54,13 +54,18 @@ function computeUsages(ctx: AnalysisContext): PoolUsage[] {
   // Distinct addresses, one key per address whatever its spelling (addressKey), so one set per pool holds both
   // families.
   const held = new Map<PoolView, Set<string | bigint>>();
-  for (const service of ctx.handledServices) {
-    for (const { text, ip } of service.ingress) {
+  // Indexed loops: they run once per analysis, mostly unoptimised, where a for-of allocates per element.
+  const services = ctx.handledServices;
+  for (let s = 0; s < services.length; s++) {
+    const ingress = (services[s] as ServiceView).ingress;
+    for (let i = 0; i < ingress.length; i++) {
+      const { text, ip } = ingress[i] as ServiceView['ingress'][number];
       const hits = ctx.poolIndex.lookup(ip);
       if (hits.length === 0) continue;
       const key = addressKey(text, ip);
       const buggy = isBuggyIp(ip);
-      for (const { pool } of hits) {
+      for (let h = 0; h < hits.length; h++) {
+        const { pool } = hits[h] as (typeof hits)[number];
         if (pool.avoidBuggyIps && buggy) continue;
         let set = held.get(pool);
         if (set === undefined) held.set(pool, (set = new Set()));

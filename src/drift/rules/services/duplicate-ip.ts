@@ -75,10 +75,14 @@ function sharedIps(ctx: AnalysisContext): Holder[][] {
   const firstServices: ServiceView[] = [];
   const firstTexts: string[] = [];
   const shared = new Map<number, Holder[]>();
-  for (const service of ctx.handledServices) {
+  // Indexed loops: they run once per analysis, mostly unoptimised, where a for-of allocates per element.
+  const services = ctx.handledServices;
+  for (let s = 0; s < services.length; s++) {
+    const service = services[s] as ServiceView;
     // Most services hold one IP: the per-service de-duplication is only paid by those holding several.
     const own = service.ingress.length > 1 ? new Set<string | bigint>() : undefined;
-    for (const { text, ip } of service.ingress) {
+    for (let i = 0; i < service.ingress.length; i++) {
+      const { text, ip } = service.ingress[i] as ServiceView['ingress'][number];
       const key = addressKey(text, ip);
       if (own !== undefined) {
         if (own.has(key)) continue;
