@@ -5,6 +5,7 @@
  * restart the workload through the port. It counts its runs, and `gate` can hold a step open.
  */
 import type {
+  FixCheckpoint,
   FixResult,
   FixRunInput,
   FixRunner,
@@ -17,6 +18,15 @@ export interface RunnerDouble extends FixRunner {
   /** Fix ids, once per runFix call. */
   runs: string[];
   sweeps: string[];
+  /** The checkpoint each run started from. */
+  resumedFrom: (FixCheckpoint | undefined)[];
+}
+
+function aborted(signal: AbortSignal | undefined): Promise<'aborted'> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) resolve('aborted');
+    signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
 }
 
 export function runnerDouble(
@@ -24,11 +34,15 @@ export function runnerDouble(
 ): RunnerDouble {
   const runs: string[] = [];
   const sweeps: string[] = [];
+  const resumedFrom: (FixCheckpoint | undefined)[] = [];
   return {
     runs,
     sweeps,
+    resumedFrom,
     async runFix(input: FixRunInput): Promise<FixResult> {
       runs.push(input.fixId);
+      const start = await input.checkpoints.load();
+      resumedFrom.push(start);
       const rebuilt = await input.rebuildPlan();
       if (rebuilt.kind !== 'plan' || rebuilt.plan.hash !== input.plan.hash)
         return {
@@ -38,17 +52,36 @@ export function runnerDouble(
           message: 'the rebuilt plan differs from the approved one',
         };
       const now = new Date();
-      const snapshot = await input.cluster.readSnapshot({ now });
-      const backup = backupOfSnapshot(snapshot, {
-        id: backupId(now, Math.random),
-        cluster: input.clusterName,
-        now,
-      });
-      await input.backups.save(backup, input.fixId);
+      let id = start?.backupId;
+      if (id === undefined) {
+        const snapshot = await input.cluster.readSnapshot({ now });
+        const backup = backupOfSnapshot(snapshot, {
+          id: backupId(now, Math.random),
+          cluster: input.clusterName,
+          now,
+        });
+        await input.backups.save(backup, input.fixId);
+        id = backup.id;
+      }
       const steps = input.plan.steps;
       for (const [i, step] of steps.entries()) {
+        if (i < (start?.stepsDone ?? 0)) continue;
         input.progress?.({ fixId: input.fixId, step: i + 1, of: steps.length, title: step.title });
-        await options.gate?.(input.fixId, i + 1);
+        const gate = options.gate?.(input.fixId, i + 1) ?? Promise.resolve();
+        if ((await Promise.race([gate, aborted(input.signal)])) === 'aborted') {
+          const checkpoint = (await input.checkpoints.load()) ?? {
+            version: 1 as const,
+            fixId: input.fixId,
+            planHash: input.plan.hash,
+            backupId: id,
+            stepsDone: i,
+            changed: false,
+            final: false,
+            state: {},
+          };
+          await input.checkpoints.save(checkpoint);
+          return { kind: 'interrupted', fixId: input.fixId, checkpoint };
+        }
         for (const action of step.actions) {
           if (action.action !== 'restart') continue;
           const kind = action.object.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment';
@@ -58,7 +91,7 @@ export function runnerDouble(
           version: 1,
           fixId: input.fixId,
           planHash: input.plan.hash,
-          backupId: backup.id,
+          backupId: id,
           stepsDone: i + 1,
           changed: true,
           final: i + 1 === steps.length,
@@ -68,7 +101,7 @@ export function runnerDouble(
       return {
         kind: 'succeeded',
         fixId: input.fixId,
-        backupId: backup.id,
+        backupId: id,
         comparison: { resolved: [], appeared: [], services: [] },
       };
     },

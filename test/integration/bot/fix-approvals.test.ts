@@ -334,6 +334,67 @@ describe('running', () => {
   });
 });
 
+describe('buttons that request a fix', () => {
+  it('"Propose fix" under a check\'s finding posts the plan in the check\'s thread', async () => {
+    const channel = newChannel();
+    await slash(d, 'check --cluster drifted', { channel });
+    const summary = await slack.waitFor(
+      () => parentMatching(slack, channel, /MetalLB check on drifted/),
+      20_000,
+    );
+    const proposal = await slack.waitFor(() =>
+      slack
+        .thread(channel, summary.ts)
+        .find((m) => (button(m, 'metallb_propose_fix')?.value ?? '').includes('release-ip')),
+    );
+    expect(JSON.parse(button(proposal, 'metallb_propose_fix')?.value ?? '{}')).toMatchObject({
+      f: 'release-ip',
+      c: 'drifted',
+      t: expect.arrayContaining(['shop/storefront']) as unknown,
+    });
+    const stranger = await click(d, proposal, 'metallb_propose_fix', { user: 'U0MALLORY' });
+    expect((await stranger.answers()).join('\n')).toMatch(/Only OPERATORS/);
+    const answer = await click(d, proposal, 'metallb_propose_fix', { user: 'U0ALICE' });
+    expect((await answer.answers()).join('\n')).toMatch(/waits for approval/);
+    const approval = await replyMatching(slack, channel, summary.ts, /Approval needed/);
+    expect(textOf(approval)).toContain('`release-ip` on `drifted`');
+    await replyMatching(slack, channel, summary.ts, /Plan for `release-ip`/);
+    // The plan went into the check's thread: no new parent message.
+    expect(slack.messages(channel)).toHaveLength(1);
+  });
+
+  it('"Restore this backup" requests a restore of that backup, approval as usual', async () => {
+    const channel = newChannel();
+    const answer = await slash(d, 'backup', { channel });
+    await answer.later();
+    const { parent } = await approvalOf(slack, channel);
+    const message = await replyMatching(
+      slack,
+      channel,
+      parent.ts,
+      /Backup b-\d{8}-\d{6}-[0-9a-f]{4} of drifted taken/,
+    );
+    const backupId = /b-\d{8}-\d{6}-[0-9a-f]{4}/.exec(textOf(message))?.[0] as string;
+    // Someone deletes a pool: now the backup differs from the cluster.
+    const deleted = await fetch(
+      `${cluster.standIn.url}/apis/metallb.io/v1beta1/namespaces/metallb-system/ipaddresspools/staging`,
+      { method: 'DELETE' },
+    );
+    expect(deleted.status).toBe(200);
+    const restore = await click(d, message, 'metallb_restore_backup', { user: 'U0ALICE' });
+    expect((await restore.answers()).join('\n')).toMatch(/restore on drifted .*waits for approval/);
+    const approval = await replyMatching(slack, channel, parent.ts, /Approval needed.*`restore`/);
+    expect(button(approval, 'metallb_approve')?.confirm).toBeDefined();
+    const plan = await replyMatching(slack, channel, parent.ts, /Plan for `restore`/);
+    expect(textOf(plan)).toContain(backupId);
+    const forged = await click(d, message, 'metallb_restore_backup', {
+      user: 'U0ALICE',
+      value: JSON.stringify({ b: 'b-../../x', c: 'drifted' }),
+    });
+    expect((await forged.answers()).join('\n')).toMatch(/is not a backup id/);
+  });
+});
+
 describe('secrets', () => {
   it('a backup keeps the BGPPeer password in Redis and never shows it in Slack or the logs', async () => {
     const channel = newChannel();
