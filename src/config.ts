@@ -4,6 +4,7 @@
  * result is frozen. Secret values never appear in an error message.
  */
 import { fixesRequiringApprovalProblems } from './approvals/policy';
+import { checkCron, validTimezone } from './digests/schedule-spec';
 import { isFixName, type FixName } from './fixes/fix-names';
 import { durationHint, parseDuration } from './duration';
 import { AppError } from './errors';
@@ -198,15 +199,6 @@ export function parseClusters(value: string, problem: (text: string) => void): C
   return clusters;
 }
 
-function validTimezone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `cluster|channel|cron|tz|flags;...` */
 export function parseDigests(
   value: string,
@@ -223,9 +215,16 @@ export function parseDigests(
       .map((s) => s.trim());
     if (!clusters.some((c) => c.name === cluster)) problem(`digest "${item}": unknown cluster "${cluster}"`);
     if (!/^[CG][A-Z0-9]{2,}$/.test(channel)) problem(`digest "${item}": channel must be a channel id (C...)`);
-    const fields = cron.split(/\s+/).filter((s) => s !== '');
-    if (fields.length < 5 || fields.length > 6) problem(`digest "${item}": cron must have 5 or 6 fields`);
+    const pattern = checkCron(cron, {
+      allowSeconds: true,
+      timezone: validTimezone(timezone) ? timezone : 'UTC',
+    });
+    if (!pattern.ok) problem(`digest "${item}": ${pattern.problem}`);
     if (!validTimezone(timezone)) problem(`digest "${item}": unknown time zone "${timezone}"`);
+    if (digests.some((d) => d.cluster === cluster && d.channel === channel))
+      problem(
+        `digest "${item}": ${cluster} in ${channel} is declared twice (one schedule per cluster and channel)`,
+      );
     const flagList = flags
       .split(',')
       .map((s) => s.trim())
@@ -235,7 +234,7 @@ export function parseDigests(
     digests.push({
       cluster,
       channel,
-      cron: fields.join(' '),
+      cron: pattern.ok ? pattern.pattern : cron,
       timezone,
       onlyChanges: flagList.includes('only-changes'),
     });

@@ -3,12 +3,15 @@
  * `worker` = workers + outbox sender. Every dependency is built here and passed down; nothing below reads the
  * environment or imports a singleton.
  */
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import { ApprovalWorkflow } from '../approvals/approvals';
 import { RedisApprovalStore } from '../approvals/redis-approval-store';
 import { AuditLog } from '../audit/audit-log';
 import { BackupStore } from '../backups/backup-store';
 import { clusterChecker } from '../checks/check-cluster';
+import type { DigestJobData } from '../digests/digest-job';
+import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
+import { DigestState } from '../digests/digest-state';
 import type { FixRunner } from '../fix-runner/contract';
 import { FixPlanStore } from '../jobs/fix-plan-store';
 import { fixPlanner } from '../jobs/fix-planner';
@@ -75,6 +78,47 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
+/**
+ * Syncs DIGESTS in the background, retrying while Redis does not answer: a replica must start (and answer
+ * /healthz) even then. Replicas sync one after the other under a lock; the later ones find nothing to do.
+ */
+function syncDigests(
+  schedules: DigestSchedules,
+  declared: Config['digests'],
+  logger: Logger,
+): { done: Promise<void>; stop(): void } {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const done = (async () => {
+    while (!stopped) {
+      try {
+        const synced = await schedules.syncDeclared(declared);
+        if (synced.upserted > 0 || synced.removed > 0)
+          logger.info('digest schedules synced from DIGESTS', synced);
+        return;
+      } catch (error) {
+        logger.warn('digest schedules not synced yet, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 5000);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  })();
+  return {
+    done,
+    stop() {
+      stopped = true;
+      wake?.();
+    },
+  };
+}
+
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { config, logger, role } = options;
   const prefix = config.redis.prefix;
@@ -95,19 +139,22 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const producer = createJobProducer(redis, prefix);
   const lastChecks = new LastCheckStore(redis, prefix);
   const fixes = fixParts(options, redis, outbox, producer);
+  const checkCluster = clusterChecker({
+    clusters: options.clusters,
+    singleFlight: new SingleFlight({
+      redis,
+      prefix,
+      windowMs: config.singleFlightWindowMs,
+      computeTimeoutMs: config.apiTimeoutMs * 4,
+    }),
+    limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
+    metallbNamespace: config.metallbNamespace,
+  });
+  const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
+  const digestSchedules = new DigestSchedules(digestQueue, redis, prefix);
   const jobDeps: JobDeps = {
     check: {
-      checkCluster: clusterChecker({
-        clusters: options.clusters,
-        singleFlight: new SingleFlight({
-          redis,
-          prefix,
-          windowMs: config.singleFlightWindowMs,
-          computeTimeoutMs: config.apiTimeoutMs * 4,
-        }),
-        limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
-        metallbNamespace: config.metallbNamespace,
-      }),
+      checkCluster,
       notifier: outboxNotifier(outbox),
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
@@ -117,7 +164,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       },
     },
     fix: fixes.jobDeps,
+    // To compose with the Slack mute store: expiredMutes: (cluster, from, to) =>
+    // store.expiredBetween(cluster, from, to).then((mutes) => mutes.map(engineMute)), so a digest names the
+    // findings that came back when their mute expired.
+    digest: { checkCluster, state: new DigestState(redis, prefix), outbox },
   };
+  const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
   if (config.workers > 0) {
     workers = startWorkers({
@@ -189,6 +241,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         commands: {
           clusters: config.clusters,
           producer,
+          digestSchedules,
           authorizer,
           status: () =>
             gatherStatus({
@@ -198,6 +251,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
           fixes: fixes.front(authorizer),
@@ -241,7 +295,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       await Promise.all(workers.map((worker) => worker.close()));
       // Deliver what the finished jobs left, within a typical termination grace period.
       await sender.stop({ drainMs: options.stopDrainMs ?? 10_000 });
+      digestSync.stop();
+      await digestSync.done;
       await producer.close();
+      await digestQueue.close();
       if (healthServer) await new Promise<void>((resolve) => healthServer?.close(() => resolve()));
       await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');

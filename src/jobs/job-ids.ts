@@ -19,3 +19,8 @@ export function fixJobId(fixId: string): string {
   if (!/^f-[0-9a-f]{16}$/.test(fixId)) throw new Error(`malformed fix id ${fixId}`);
   return fixId;
 }
+
+/** The id of the one-off digest that answers `/metallb digest now` request `requestId`. */
+export function digestNowJobId(requestId: string): string {
+  return `digest-now-${requestId}`;
+}

@@ -78,6 +78,7 @@ export function startWorkers(options: WorkerOptions): Worker<never, unknown>[] {
         concurrency: options.concurrency,
         lockDuration: options.lockDurationMs ?? 5 * 60_000,
         stalledInterval: options.stalledIntervalMs ?? 30_000,
+        ...(kind.limiter ? { limiter: kind.limiter } : {}),
       }),
   );
 }

@@ -1,9 +1,10 @@
 /**
  * What `/metallb status` shows, gathered: each configured cluster's probe and last check, Redis, the job queue and
- * the outbox backlog. A part that cannot answer shows as such (unreachable, -1); gathering never throws for it.
+ * the outbox backlog, and every digest schedule. A part that cannot answer shows as such (unreachable, -1); gathering never throws for it.
  */
 import type { Redis } from 'ioredis';
 import type { ClusterSetting } from '../config';
+import type { DigestSchedule } from '../digests/digest-schedules';
 import type { MetalLbCluster } from '../kubernetes';
 import { pingRedis } from '../redis';
 import type { ClusterStatus, StatusInput } from '../slack/views/status';
@@ -16,6 +17,8 @@ export interface StatusSources {
   redis: Redis;
   queueCounts(): Promise<StatusInput['queue']>;
   outboxBacklog(): Promise<number>;
+  /** Every digest schedule with its next run. */
+  digestSchedules?(): Promise<DigestSchedule[]>;
 }
 
 async function clusterStatus(setting: ClusterSetting, sources: StatusSources): Promise<ClusterStatus> {
@@ -42,5 +45,8 @@ export async function gatherStatus(sources: StatusSources): Promise<StatusInput>
     .queueCounts()
     .catch(() => ({ waiting: -1, active: -1, delayed: -1, failed: -1 }));
   const outboxBacklog = await sources.outboxBacklog().catch(() => -1);
-  return { clusters, redis, queue, outboxBacklog };
+  const digests = sources.digestSchedules
+    ? await sources.digestSchedules().catch(() => 'unreadable' as const)
+    : undefined;
+  return { clusters, redis, queue, outboxBacklog, digests };
 }

@@ -1,6 +1,7 @@
 /**
- * Who may do what (README.md, "Settings": OPERATORS). Unset: anyone may run checks. Set: only the listed users
- * and members of the listed user groups (resolved and cached by principals.ts).
+ * Who may do what (README.md, "Settings": OPERATORS). Unset: anyone may run checks, and nobody may do what is
+ * for operators only (scheduling digests). Set: only the listed users and members of the listed user groups
+ * (resolved and cached by principals.ts).
  */
 import type { Authorizer } from './handlers';
 import { createPrincipalMatcher, type GroupLookup, type PrincipalMatcher } from './principals';
@@ -42,6 +43,12 @@ export function createAuthorizer(options: {
     async mayRunChecks(userId) {
       const operators = options.operators;
       if (operators === undefined) return true;
+      return matcher.includes(operators, userId);
+    },
+    operatorsConfigured: options.operators !== undefined,
+    async isOperator(userId) {
+      const operators = options.operators;
+      if (operators === undefined) return false;
       return matcher.includes(operators, userId);
     },
   };

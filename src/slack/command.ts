@@ -4,18 +4,20 @@
  */
 import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
+import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
 import { FIX_USAGE_LINES, isFixSubcommand, parseFixCommand, type FixCommand } from './fix-command';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
   | { name: 'help' }
   | { name: 'status' }
+  | DigestCommand
   | FixCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
 
 /** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set(['digest', 'mute', 'mutes', 'unmute']);
+const LATER = new Set(['mute', 'mutes', 'unmute']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -94,6 +96,8 @@ export function parseCommand(text: string): ParseResult {
     case 'help':
     case 'status':
       return noArguments(name, args);
+    case 'digest':
+      return parseDigest(args);
     default:
       if (isFixSubcommand(name)) return parseFixCommand(name, args);
       if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
@@ -106,5 +110,6 @@ export const USAGE_LINES: readonly string[] = [
   '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
   ...FIX_USAGE_LINES,
+  ...DIGEST_USAGE,
   '`/metallb help`: this message.',
 ];

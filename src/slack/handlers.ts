@@ -6,7 +6,8 @@
 import type { ClusterSetting } from '../config';
 import type { JobProducer } from '../jobs/queues';
 import { requestIdFor } from '../jobs/job-ids';
-import { parseCommand } from './command';
+import { parseCommand, type SlackCommand } from './command';
+import { handleDigestCommand, type DigestCommandDeps } from './digest-handlers';
 import { isFixCommand, type FixCommand } from './fix-command';
 import type { FixFront } from './fix-front';
 import type { SlackMessage } from './views/blocks';
@@ -28,6 +29,10 @@ export interface SlashCommandInput {
 export interface Authorizer {
   /** Whether the user may run checks (OPERATORS, with user groups expanded). */
   mayRunChecks(userId: string): Promise<boolean>;
+  /** Whether the user is an operator: false for everyone while OPERATORS is unset. */
+  isOperator(userId: string): Promise<boolean>;
+  /** Whether OPERATORS is set, so a refusal can say why. */
+  operatorsConfigured: boolean;
 }
 
 export interface CommandDeps {
@@ -35,6 +40,8 @@ export interface CommandDeps {
   producer: JobProducer;
   authorizer: Authorizer;
   status: () => Promise<StatusInput>;
+  /** Digest schedules; without them `/metallb digest` says digests are not set up. */
+  digestSchedules?: DigestCommandDeps['schedules'];
   counters?: { command(name: string, outcome: string): void };
   /** The fix subcommands; without it they answer that fixes are not set up in this process. */
   fixes?: FixFront;
@@ -93,6 +100,33 @@ export function resolveCluster(
   };
 }
 
+/** `/metallb check`: authorize, pick the cluster, enqueue. */
+async function handleCheck(
+  command: Extract<SlackCommand, { name: 'check' }>,
+  input: SlashCommandInput,
+  deps: CommandDeps,
+): Promise<CommandResult> {
+  if (!(await deps.authorizer.mayRunChecks(input.userId))) {
+    deps.counters?.command('check', 'refused');
+    return { ack: notOperatorMessage('run checks') };
+  }
+  const cluster = resolveCluster(deps.clusters, command.cluster, input.channelId, input.channelName);
+  if (!cluster.ok) {
+    deps.counters?.command('check', 'usage');
+    return { ack: errorMessage('E_USAGE', cluster.problem, true) };
+  }
+  const requestId = requestIdFor([input.teamId, input.channelId, input.userId, input.triggerId]);
+  const queued = await deps.producer.enqueueCheck({
+    requestId,
+    cluster: cluster.cluster.name,
+    channel: input.channelId,
+    user: input.userId,
+    responseUrl: input.responseUrl,
+  });
+  deps.counters?.command('check', queued.duplicate ? 'duplicate' : 'queued');
+  return { ack: acceptedMessage(cluster.cluster.name) };
+}
+
 /** Handles one `/metallb` invocation. Never throws for bad input: the answer says what was wrong. */
 export async function handleSlashCommand(
   input: SlashCommandInput,
@@ -115,27 +149,12 @@ export async function handleSlashCommand(
         ack: { text: 'Gathering status…', blocks: [] },
         later: async () => statusMessage(await deps.status()),
       };
-    case 'check': {
-      if (!(await deps.authorizer.mayRunChecks(input.userId))) {
-        deps.counters?.command('check', 'refused');
-        return { ack: notOperatorMessage('run checks') };
-      }
-      const cluster = resolveCluster(deps.clusters, command.cluster, input.channelId, input.channelName);
-      if (!cluster.ok) {
-        deps.counters?.command('check', 'usage');
-        return { ack: errorMessage('E_USAGE', cluster.problem, true) };
-      }
-      const requestId = requestIdFor([input.teamId, input.channelId, input.userId, input.triggerId]);
-      const queued = await deps.producer.enqueueCheck({
-        requestId,
-        cluster: cluster.cluster.name,
-        channel: input.channelId,
-        user: input.userId,
-        responseUrl: input.responseUrl,
-      });
-      deps.counters?.command('check', queued.duplicate ? 'duplicate' : 'queued');
-      return { ack: acceptedMessage(cluster.cluster.name) };
-    }
+    case 'check':
+      return handleCheck(command, input, deps);
+    case 'digest':
+      if (deps.digestSchedules === undefined)
+        return { ack: errorMessage('E_USAGE', 'digests are not set up in this process', false) };
+      return handleDigestCommand(command, input, { ...deps, schedules: deps.digestSchedules });
   }
 }
 

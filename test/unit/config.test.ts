@@ -125,8 +125,19 @@ describe('loadConfig', () => {
     ]);
     const error = configError({ ...serveEnv, CLUSTERS: 'prod=ctx', DIGESTS: 'lab|C01|0 9 *|Mars/Base' });
     expect(error.message).toMatch(/unknown cluster "lab"/);
-    expect(error.message).toMatch(/cron must have 5 or 6 fields/);
+    expect(error.message).toMatch(/a cron pattern has 5 or 6 fields/);
     expect(error.message).toMatch(/unknown time zone "Mars\/Base"/);
+  });
+
+  it('refuses a DIGESTS cron pattern cron-parser cannot read, and a cluster and channel declared twice', () => {
+    const error = configError({
+      ...serveEnv,
+      CLUSTERS: 'prod=ctx',
+      DIGESTS: 'prod|C01ABC|61 9 * * *|UTC;prod|C01ABC|*/5 * * * * *|UTC;prod|C02DEF|*/5 * * * * *',
+    });
+    expect(error.message).toMatch(/"61 9 \* \* \*" is not a cron pattern/);
+    expect(error.message).toMatch(/prod in C01ABC is declared twice/);
+    expect(error.message).not.toMatch(/C02DEF/);
   });
 
   it('wraps REDIS_PREFIX in braces for Redis Cluster and requires sentinel pairs', () => {

@@ -1,5 +1,7 @@
 /** The `/metallb status` view. */
+import type { DigestSchedule } from '../../digests/digest-schedules';
 import { context, escapeText, sections, type SlackMessage } from './blocks';
+import { scheduleLine } from './digest-schedules';
 
 export interface ClusterStatus {
   name: string;
@@ -19,6 +21,15 @@ export interface StatusInput {
   redis: { ok: boolean; latencyMs?: number; problem?: string };
   queue: { waiting: number; active: number; delayed: number; failed: number };
   outboxBacklog: number;
+  /** Every digest schedule, or `unreadable`; absent where digests are not composed. */
+  digests?: DigestSchedule[] | 'unreadable';
+}
+
+function digestLines(digests: DigestSchedule[] | 'unreadable' | undefined): string[] {
+  if (digests === undefined) return [];
+  if (digests === 'unreadable') return ['', '*Digests*', ':red_circle: the schedules could not be read'];
+  if (digests.length === 0) return ['', '*Digests*', 'none scheduled'];
+  return ['', '*Digests*', ...digests.map((d) => `• ${scheduleLine(d, { withChannel: true })}`)];
 }
 
 function clusterLine(c: ClusterStatus): string {
@@ -54,6 +65,7 @@ export function statusMessage(input: StatusInput): SlackMessage {
     redis,
     `Jobs: ${q.waiting} waiting, ${q.active} running, ${q.delayed} delayed, ${q.failed} failed`,
     `Outbox: ${input.outboxBacklog} message(s) waiting for Slack`,
+    ...digestLines(input.digests),
   ];
   return {
     text: 'metallb-chatops status',

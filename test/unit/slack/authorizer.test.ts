@@ -70,3 +70,16 @@ describe('who may run checks (OPERATORS)', () => {
     expect(await authorizer.mayRunChecks('U0CAROL')).toBe(false);
   });
 });
+
+describe('who is an operator (scheduling digests)', () => {
+  it.each([
+    ['nobody while OPERATORS is unset', undefined, 'U0ANYONE', false, false],
+    ['a listed user', ['U0ALICE'], 'U0ALICE', true, true],
+    ['a member of a listed user group', ['S0ONCALL'], 'U0CAROL', true, true],
+    ['not any other user', ['U0ALICE', 'S0ONCALL'], 'U0MALLORY', true, false],
+  ])('%s', async (_title, operators, user, configured, allowed) => {
+    const authorizer = createAuthorizer({ operators, lookupGroup: lookupOf({ S0ONCALL: ['U0CAROL'] }) });
+    expect(authorizer.operatorsConfigured).toBe(configured);
+    expect(await authorizer.isOperator(user)).toBe(allowed);
+  });
+});
