@@ -13,6 +13,7 @@ import type {
   SweepResult,
 } from '../../src/fix-runner/contract';
 import { backupOfSnapshot, backupId } from '../../src/fixes/backup-format';
+import type { PlanStep } from '../../src/fixes/plan';
 
 export interface RunnerDouble extends FixRunner {
   /** Fix ids, once per runFix call. */
@@ -27,6 +28,27 @@ function aborted(signal: AbortSignal | undefined): Promise<'aborted'> {
     if (signal?.aborted) resolve('aborted');
     signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
+}
+
+/** A backup of a fresh read, saved to the sink; its id. */
+async function backupFirst(input: FixRunInput, now: Date): Promise<string> {
+  const snapshot = await input.cluster.readSnapshot({ now });
+  const backup = backupOfSnapshot(snapshot, {
+    id: backupId(now, Math.random),
+    cluster: input.clusterName,
+    now,
+  });
+  await input.backups.save(backup, input.fixId);
+  return backup.id;
+}
+
+/** The step's rollout restarts, through the port. */
+async function restarts(input: FixRunInput, step: PlanStep, now: Date): Promise<void> {
+  for (const action of step.actions) {
+    if (action.action !== 'restart') continue;
+    const kind = action.object.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment';
+    await input.cluster.rolloutRestart(kind, action.object.namespace ?? '', action.object.name, now);
+  }
 }
 
 export function runnerDouble(
@@ -52,17 +74,7 @@ export function runnerDouble(
           message: 'the rebuilt plan differs from the approved one',
         };
       const now = new Date();
-      let id = start?.backupId;
-      if (id === undefined) {
-        const snapshot = await input.cluster.readSnapshot({ now });
-        const backup = backupOfSnapshot(snapshot, {
-          id: backupId(now, Math.random),
-          cluster: input.clusterName,
-          now,
-        });
-        await input.backups.save(backup, input.fixId);
-        id = backup.id;
-      }
+      const id = start?.backupId ?? (await backupFirst(input, now));
       const steps = input.plan.steps;
       for (const [i, step] of steps.entries()) {
         if (i < (start?.stepsDone ?? 0)) continue;
@@ -82,11 +94,7 @@ export function runnerDouble(
           await input.checkpoints.save(checkpoint);
           return { kind: 'interrupted', fixId: input.fixId, checkpoint };
         }
-        for (const action of step.actions) {
-          if (action.action !== 'restart') continue;
-          const kind = action.object.kind === 'DaemonSet' ? 'DaemonSet' : 'Deployment';
-          await input.cluster.rolloutRestart(kind, action.object.namespace ?? '', action.object.name, now);
-        }
+        await restarts(input, step, now);
         await input.checkpoints.save({
           version: 1,
           fixId: input.fixId,
