@@ -11,7 +11,7 @@ import { AppError } from './errors';
 
 export type SlackMode = 'socket' | 'http';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-export type Command = 'check' | 'dump' | 'serve' | 'worker';
+export type Command = 'check' | 'dump' | 'serve' | 'worker' | 'mutes';
 
 /** A cluster the bot serves: a kubeconfig context and the channels that may use it (empty = every channel). */
 export interface ClusterSetting {

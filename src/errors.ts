@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   E_API:
     'The Kubernetes API answered with an error. The message carries its status; retry or check the cluster.',
   E_CONFLICT: 'The object changed since it was read. Re-run the step; nothing was overwritten.',
+  E_REDIS:
+    'Redis could not be reached or answered an error. Check REDIS_URL (or REDIS_SENTINELS) and that Redis is up.',
   E_INTERNAL: 'An unexpected error. Please report it with the command you ran; no change was made.',
 } as const;
 

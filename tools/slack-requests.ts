@@ -2,11 +2,13 @@ import { createHmac } from 'node:crypto';
 import {
   blockActionsPayload,
   slashCommandFields,
+  viewSubmissionPayload,
   type BlockActionInput,
   type SlashCommandInput,
+  type ViewSubmissionInput,
 } from './slack-stand-in/payloads';
 
-export type { BlockActionInput, SlashCommandInput } from './slack-stand-in/payloads';
+export type { BlockActionInput, SlashCommandInput, ViewSubmissionInput } from './slack-stand-in/payloads';
 
 /** An HTTP request exactly as Slack would send it to the bot's request URL. */
 export interface SignedRequest {
@@ -52,6 +54,11 @@ export function slashCommandRequest(input: SlashCommandInput, signing: SigningOp
 /** A signed button click: form-encoded with a single `payload=<JSON>` field carrying a block_actions payload. */
 export function blockActionsRequest(input: BlockActionInput, signing: SigningOptions): SignedRequest {
   return interactionRequest(blockActionsPayload(input), signing);
+}
+
+/** A signed modal submission: `payload=<JSON>` carrying a view_submission payload. */
+export function viewSubmissionRequest(input: ViewSubmissionInput, signing: SigningOptions): SignedRequest {
+  return interactionRequest(viewSubmissionPayload(input), signing);
 }
 
 /** A signed interactivity request for any payload (block_actions, view_submission...). */

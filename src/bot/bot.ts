@@ -34,12 +34,14 @@ import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/a
 import { FixFront } from '../slack/fix-front';
 import { outboxFixNotifier } from '../slack/fix-notifier';
 import { FixRequests } from '../slack/fix-requests';
-import { createPrincipalMatcher } from '../slack/principals';
 import { outboxNotifier } from '../slack/notifier';
 import type { Authorizer } from '../slack/handlers';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
+import { createPrincipalMatcher, type PrincipalMatcher } from '../slack/principals';
+import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
+import { wireMutes } from './mute-wiring';
 import { createSlackApp, type SlackApp } from './slack-app';
 
 export type BotRole = 'serve' | 'worker';
@@ -138,7 +140,21 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   });
   const producer = createJobProducer(redis, prefix);
   const lastChecks = new LastCheckStore(redis, prefix);
-  const fixes = fixParts(options, redis, outbox, producer);
+  const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
+  const matcher = createPrincipalMatcher({
+    lookupGroup,
+    onLookupError: (group) => logger.warn('user group lookup failed', { group }),
+  });
+  const authorizer = createAuthorizer({ operators: config.operators, matcher });
+  const mutes = wireMutes({
+    redis,
+    prefix,
+    logger,
+    outbox,
+    authorizer,
+    openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
+  });
+  const fixes = fixParts(options, redis, outbox, producer, matcher);
   const checkCluster = clusterChecker({
     clusters: options.clusters,
     singleFlight: new SingleFlight({
@@ -149,6 +165,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     }),
     limiter: new ClusterLimiter({ redis, prefix, limit: config.clusterConcurrency }),
     metallbNamespace: config.metallbNamespace,
+    mutesFor: mutes.mutesFor,
+    recordUnmuted: mutes.recordUnmuted,
   });
   const digestQueue = new Queue<DigestJobData>(DIGEST_QUEUE, { connection: redis, prefix });
   const digestSchedules = new DigestSchedules(digestQueue, redis, prefix);
@@ -164,10 +182,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       },
     },
     fix: fixes.jobDeps,
-    // To compose with the Slack mute store: expiredMutes: (cluster, from, to) =>
-    // store.expiredBetween(cluster, from, to).then((mutes) => mutes.map(engineMute)), so a digest names the
-    // findings that came back when their mute expired.
-    digest: { checkCluster, state: new DigestState(redis, prefix), outbox },
+    digest: {
+      checkCluster,
+      state: new DigestState(redis, prefix),
+      outbox,
+      // A digest names the findings that came back when their mute expired.
+      expiredMutes: mutes.expiredMutes,
+    },
   };
   const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
@@ -231,7 +252,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let port: number;
   let healthServer: { close(cb: () => void): void } | undefined;
   if (role === 'serve') {
-    const authorizer = createAuthorizer({ operators: config.operators, matcher: fixes.matcher });
     slackApp = createSlackApp({
       slack: config.slack,
       port: config.port,
@@ -254,9 +274,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
+          mutes: mutes.deps,
           fixes: fixes.front(authorizer),
         },
-        actions: fixes.front(authorizer).actions(),
+        actions: { ...mutes.actions, ...fixes.front(authorizer).actions() },
+        views: mutes.views,
       },
     });
     if (config.slack.mode === 'http') {
@@ -312,15 +334,11 @@ function fixParts(
   redis: ReturnType<typeof createRedis>,
   outbox: Outbox,
   producer: JobProducer,
+  matcher: PrincipalMatcher,
 ) {
-  const { config, logger } = options;
+  const { config } = options;
   const prefix = config.redis.prefix;
   const now = () => Date.now();
-  const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
-  const matcher = createPrincipalMatcher({
-    lookupGroup,
-    onLookupError: (group) => logger.warn('user group lookup failed', { group }),
-  });
   const audit = new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') });
   const approvals = new RedisApprovalStore({ redis, prefix });
   const settings = {
@@ -375,7 +393,6 @@ function fixParts(
   };
   let front: FixFront | undefined;
   return {
-    matcher,
     running,
     jobDeps,
     shutdown,

@@ -5,6 +5,7 @@
  * job, digests and fixes all call it.
  */
 import { analyze } from '../drift/analyze';
+import { muteReport } from '../drift/mutes';
 import type { Mute, Report } from '../drift/model';
 import { AppError } from '../errors';
 import type { ClusterLimiter } from '../jobs/cluster-limiter';
@@ -16,7 +17,13 @@ export interface ClusterCheckDeps {
   singleFlight: SingleFlight;
   limiter: ClusterLimiter;
   metallbNamespace?: string;
+  /**
+   * The cluster's mutes, read for every caller after the shared read: a report shared by the single flight is
+   * unmuted, and each caller mutes its copy with the mutes in force at that moment (docs/adr/0004).
+   */
   mutesFor?: (cluster: string) => Promise<Mute[]>;
+  /** Sees each unmuted report once, when it is computed (the latest findings `/metallb mutes` counts against). */
+  recordUnmuted?: (cluster: string, report: Report) => Promise<void>;
   now?: () => Date;
   /** Longest wait for a free check slot of the cluster (default 2 minutes). */
   slotTimeoutMs?: number;
@@ -51,12 +58,14 @@ export function clusterChecker(deps: ClusterCheckDeps): CheckCluster {
         async () => {
           const now = clock();
           const snapshot = await port.readSnapshot({ now });
-          const mutes = (await deps.mutesFor?.(cluster)) ?? [];
-          return analyze(snapshot, { now, settings: { metallbNamespace: deps.metallbNamespace }, mutes });
+          const report = analyze(snapshot, { now, settings: { metallbNamespace: deps.metallbNamespace } });
+          await deps.recordUnmuted?.(cluster, report);
+          return report;
         },
         { fresh: options.fresh },
       );
-      return { report: result.value, shared: result.shared };
+      const mutes = (await deps.mutesFor?.(cluster)) ?? [];
+      return { report: muteReport(result.value, mutes, clock()), shared: result.shared };
     } finally {
       await release();
     }

@@ -9,6 +9,7 @@ Commands:
   dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
   serve    run the Slack bot (/metallb), with job workers unless WORKERS=0
   worker   run job workers only, to scale checks out across replicas
+  mutes    export the mutes made in Slack (mutes export --cluster NAME) as a check --ignore file
 
 Run "metallb-chatops <command> --help" for the flags of a command.
 
@@ -77,4 +78,15 @@ Runs job workers (checks) and the Slack outbox sender without the Slack front, s
 replicas. Serves /healthz, /readyz and /metrics on PORT.
 
 ${BOT_SETTINGS}
+`;
+
+export const MUTES_HELP = `Usage: metallb-chatops mutes export --cluster NAME [--out FILE]
+
+Writes the mutes made in Slack (/metallb mute) for one cluster, in force now, as the YAML that
+"check --ignore FILE" reads, so CI hides what the channel accepted. Reads the bot's Redis: REDIS_URL (or
+REDIS_SENTINELS and REDIS_SENTINEL_NAME) and REDIS_PREFIX, as the bot has them.
+
+Flags:
+  --cluster NAME   the cluster, as named in CLUSTERS (required)
+  --out FILE       write to FILE instead of stdout
 `;

@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../errors';
 import { botCommand } from './bot';
 import { runCheck } from './check';
 import { runDump } from './dump';
+import { runMutes } from './mutes';
 import { MAIN_HELP } from './help';
 import type { CliDeps, CliIo } from './types';
 
@@ -18,6 +19,7 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   dump: runDump,
   serve: botCommand('serve'),
   worker: botCommand('worker'),
+  mutes: runMutes,
 };
 
 function dispatch(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {

@@ -30,6 +30,8 @@ export interface ActionInput {
   /** The message that carries the button, and its thread. */
   messageTs?: string;
   threadTs?: string;
+  /** Opens a modal within 3 seconds of the click (views.open). */
+  triggerId?: string;
 }
 
 /** Handles one click; the message returned is shown to the clicker alone. Acknowledging is the router's. */

@@ -6,18 +6,27 @@ import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
 import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
 import { FIX_USAGE_LINES, isFixSubcommand, parseFixCommand, type FixCommand } from './fix-command';
+import {
+  MUTE_USAGE_LINES,
+  parseMute,
+  parseMutesList,
+  parseUnmute,
+  type MuteCommand,
+  type MutesCommand,
+  type UnmuteCommand,
+} from './mute-command';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
   | { name: 'help' }
   | { name: 'status' }
   | DigestCommand
+  | MuteCommand
+  | MutesCommand
+  | UnmuteCommand
   | FixCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
-
-/** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set(['mute', 'mutes', 'unmute']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -98,9 +107,14 @@ export function parseCommand(text: string): ParseResult {
       return noArguments(name, args);
     case 'digest':
       return parseDigest(args);
+    case 'mute':
+      return parseMute(args);
+    case 'mutes':
+      return parseMutesList(args);
+    case 'unmute':
+      return parseUnmute(args);
     default:
       if (isFixSubcommand(name)) return parseFixCommand(name, args);
-      if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
       return { ok: false, problem: `unknown subcommand "${sub}"` };
   }
 }
@@ -111,5 +125,6 @@ export const USAGE_LINES: readonly string[] = [
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
   ...FIX_USAGE_LINES,
   ...DIGEST_USAGE,
+  ...MUTE_USAGE_LINES,
   '`/metallb help`: this message.',
 ];

@@ -10,6 +10,7 @@ import { parseCommand, type SlackCommand } from './command';
 import { handleDigestCommand, type DigestCommandDeps } from './digest-handlers';
 import { isFixCommand, type FixCommand } from './fix-command';
 import type { FixFront } from './fix-front';
+import { handleMuteCommand, type MuteDeps } from './mute-handlers';
 import type { SlackMessage } from './views/blocks';
 import { acceptedMessage, errorMessage, helpMessage, notOperatorMessage } from './views/help';
 import { statusMessage, type StatusInput } from './views/status';
@@ -43,6 +44,8 @@ export interface CommandDeps {
   /** Digest schedules; without them `/metallb digest` says digests are not set up. */
   digestSchedules?: DigestCommandDeps['schedules'];
   counters?: { command(name: string, outcome: string): void };
+  /** `/metallb mute`, `mutes` and `unmute`; absent, they answer that mutes are not set up. */
+  mutes?: MuteDeps;
   /** The fix subcommands; without it they answer that fixes are not set up in this process. */
   fixes?: FixFront;
 }
@@ -127,6 +130,30 @@ async function handleCheck(
   return { ack: acceptedMessage(cluster.cluster.name) };
 }
 
+/** `/metallb mute`, `mutes` and `unmute`, in the channel's terms (slack/mute-handlers.ts does the work). */
+async function muteCommand(
+  command: Parameters<typeof handleMuteCommand>[0],
+  input: SlashCommandInput,
+  deps: CommandDeps,
+): Promise<SlackMessage> {
+  deps.counters?.command(command.name, 'ok');
+  if (deps.mutes === undefined) return errorMessage('E_USAGE', 'mutes are not set up in this bot', false);
+  const usable = clustersForChannel(deps.clusters, input.channelId, input.channelName).map((c) => c.name);
+  return handleMuteCommand(
+    command,
+    {
+      userId: input.userId,
+      channelId: input.channelId,
+      usableClusters: usable,
+      resolveCluster: (requested) => {
+        const found = resolveCluster(deps.clusters, requested, input.channelId, input.channelName);
+        return found.ok ? { ok: true, cluster: found.cluster.name } : found;
+      },
+    },
+    deps.mutes,
+  );
+}
+
 /** Handles one `/metallb` invocation. Never throws for bad input: the answer says what was wrong. */
 export async function handleSlashCommand(
   input: SlashCommandInput,
@@ -155,6 +182,8 @@ export async function handleSlashCommand(
       if (deps.digestSchedules === undefined)
         return { ack: errorMessage('E_USAGE', 'digests are not set up in this process', false) };
       return handleDigestCommand(command, input, { ...deps, schedules: deps.digestSchedules });
+    default:
+      return { ack: await muteCommand(command, input, deps) };
   }
 }
 

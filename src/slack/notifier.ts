@@ -73,7 +73,7 @@ export function checkDoneItems(
     ...(extra.runningFix ? { runningFix: extra.runningFix } : {}),
   });
   const items: NewOutboxItem[] = [{ kind: 'parent', channel: to.channel, requester, ...summary }];
-  const thread = checkThread(report, to.cluster);
+  const thread = checkThread(report, { muteCluster: to.cluster, proposeCluster: to.cluster });
   for (const message of thread.messages)
     items.push({ kind: 'reply', channel: to.channel, requester, ...message });
   if (thread.attachReport) items.push(...reportFiles(to, report));

@@ -3,13 +3,16 @@
  * handler in the table the composition root passes (actions.ts). Bolt's types stop here; handlers see plain
  * inputs. Acknowledging happens before any slow work.
  */
-import type { App, BlockAction } from '@slack/bolt';
+import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
 import { isActionId, type ActionHandlers, type ActionInput } from './actions';
 import { handleSlashCommand, type CommandDeps } from './handlers';
+import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
 
 export interface RouteDeps {
   commands: CommandDeps;
   actions: ActionHandlers;
+  /** Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID). */
+  views?: Record<string, ViewSubmissionHandler>;
 }
 
 function registerSlashCommand(app: App, deps: CommandDeps): void {
@@ -57,6 +60,7 @@ export function actionInput(
     channelName: body.channel?.name,
     messageTs: message?.ts,
     threadTs: message?.thread_ts,
+    triggerId: body.trigger_id,
   };
 }
 
@@ -83,8 +87,34 @@ function registerActions(app: App, handlers: ActionHandlers): void {
   }
 }
 
+/** A modal submission as our handlers see it. */
+export function viewSubmissionInput(body: ViewSubmitAction): ViewSubmissionInput {
+  const values = body.view.state.values as ViewSubmissionInput['values'];
+  return {
+    callbackId: body.view.callback_id,
+    userId: body.user.id,
+    privateMetadata: body.view.private_metadata,
+    values,
+  };
+}
+
+/** Each submission is handled before the ack: errors keep the modal open beside the field they concern. */
+function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>): void {
+  for (const [callbackId, handler] of Object.entries(handlers)) {
+    app.view<ViewSubmitAction>(
+      { callback_id: callbackId, type: 'view_submission' },
+      async ({ ack, body }) => {
+        const result = await handler(viewSubmissionInput(body));
+        if (result === undefined) await ack();
+        else await ack({ response_action: 'errors', errors: result.errors });
+      },
+    );
+  }
+}
+
 /** Registers every route on the app. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
   registerSlashCommand(app, deps.commands);
   registerActions(app, deps.actions);
+  registerViews(app, deps.views ?? {});
 }

@@ -17,14 +17,15 @@ import type {
   StoredEphemeral,
   StoredFile,
   StoredMessage,
+  StoredView,
   TokenKind,
 } from './types';
 import { Workspace, type ApiResult } from './workspace';
 
 export type * from './types';
 export type { RecordedAck, SocketModeConnectionInfo, EnvelopeOptions } from './socket-mode';
-export { blockActionsPayload, slashCommandFields } from './payloads';
-export type { BlockActionInput, ClickedMessage, SlashCommandInput } from './payloads';
+export { blockActionsPayload, slashCommandFields, viewSubmissionPayload } from './payloads';
+export type { BlockActionInput, ClickedMessage, SlashCommandInput, ViewSubmissionInput } from './payloads';
 
 export interface SlackStandInOptions {
   /** 0 (default) picks a free port. */
@@ -58,6 +59,8 @@ export interface SlackStandIn {
   allMessages(): StoredMessage[];
   ephemerals(channel?: string): StoredEphemeral[];
   files(): StoredFile[];
+  /** Modals opened with views.open, oldest first. */
+  views(): StoredView[];
   /** A fresh response_url this stand-in serves (`POST /response/<id>`, JSON, no auth). */
   responseUrl(): string;
   /** Bodies POSTed to response URLs (all, or those of one URL or id). */
@@ -317,6 +320,9 @@ class StandIn implements SlackStandIn {
   }
   files(): StoredFile[] {
     return this.workspace.files();
+  }
+  views(): StoredView[] {
+    return this.workspace.views();
   }
   responseUrl(): string {
     this.responseCounter += 1;

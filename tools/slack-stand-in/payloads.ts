@@ -104,3 +104,65 @@ export function blockActionsPayload(input: BlockActionInput): Record<string, unk
     ],
   };
 }
+
+export interface ViewSubmissionInput {
+  /** The view as views.open stored it (the stand-in's `views()`), or any Slack-shaped view with a callback_id. */
+  view: { id: string; view: Record<string, unknown> };
+  /** What the user typed: block id -> action id -> text of a plain_text_input. */
+  values: Record<string, Record<string, string>>;
+  userId?: string;
+  userName?: string;
+  teamId?: string;
+  apiAppId?: string;
+  triggerId?: string;
+}
+
+/** A `view_submission` payload for a modal's submit button, shaped like Slack's. */
+export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string, unknown> {
+  const teamId = input.teamId ?? 'T0METALLB';
+  const userId = input.userId ?? 'U0ALICE';
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const [blockId, actions] of Object.entries(input.values)) {
+    values[blockId] = {};
+    for (const [actionId, value] of Object.entries(actions))
+      values[blockId][actionId] = { type: 'plain_text_input', value };
+  }
+  const view = input.view.view;
+  return {
+    type: 'view_submission',
+    team: { id: teamId, domain: 'metallb-test' },
+    user: {
+      id: userId,
+      username: input.userName ?? 'alice',
+      name: input.userName ?? 'alice',
+      team_id: teamId,
+    },
+    api_app_id: input.apiAppId ?? 'A0METALLB',
+    token: 'verification-token-deprecated',
+    trigger_id: input.triggerId ?? `${Date.now()}.1234567890.${Math.random().toString(16).slice(2, 10)}`,
+    view: {
+      id: input.view.id,
+      team_id: teamId,
+      type: 'modal',
+      blocks: view.blocks ?? [],
+      private_metadata: view.private_metadata ?? '',
+      callback_id: view.callback_id ?? '',
+      state: { values },
+      hash: `h${input.view.id}`,
+      title: view.title,
+      clear_on_close: false,
+      notify_on_close: false,
+      close: view.close ?? null,
+      submit: view.submit ?? null,
+      previous_view_id: null,
+      root_view_id: input.view.id,
+      app_id: input.apiAppId ?? 'A0METALLB',
+      external_id: '',
+      app_installed_team_id: teamId,
+      bot_id: 'B0METALLB',
+    },
+    response_urls: [],
+    is_enterprise_install: false,
+    enterprise: null,
+  };
+}

@@ -2,7 +2,15 @@ import type { IncomingMessage } from 'node:http';
 import type { CallArgs } from './types';
 
 /** Form fields Slack's Web API receives as JSON strings (the WebClient JSON-encodes every object argument). */
-const JSON_FIELDS = new Set(['blocks', 'attachments', 'files', 'metadata', 'file_uploads', 'unfurls']);
+const JSON_FIELDS = new Set([
+  'blocks',
+  'attachments',
+  'files',
+  'metadata',
+  'file_uploads',
+  'unfurls',
+  'view',
+]);
 
 export async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

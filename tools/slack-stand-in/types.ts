@@ -85,3 +85,12 @@ export type Fault =
   | { kind: 'error'; error: string }
   | { kind: 'http'; status: number; body?: string }
   | { kind: 'destroy' };
+
+/** A modal opened with views.open. */
+export interface StoredView {
+  /** `V…`, unique in the workspace. */
+  id: string;
+  triggerId: string;
+  /** The view as the app sent it (callback_id, private_metadata, blocks...). */
+  view: Record<string, unknown>;
+}

@@ -1,5 +1,13 @@
 import { str } from './request-body';
-import type { CallArgs, ChannelState, StoredEphemeral, StoredFile, StoredMessage, TokenKind } from './types';
+import type {
+  CallArgs,
+  ChannelState,
+  StoredEphemeral,
+  StoredFile,
+  StoredMessage,
+  StoredView,
+  TokenKind,
+} from './types';
 
 export interface WorkspaceIdentity {
   teamId: string;
@@ -29,6 +37,7 @@ export class Workspace {
   private readonly posted: StoredMessage[] = [];
   private readonly ephemeralPosts: StoredEphemeral[] = [];
   private readonly uploads = new Map<string, StoredFile>();
+  private readonly openedViews: StoredView[] = [];
   private tsCounter = 0;
   private fileCounter = 0;
 
@@ -49,6 +58,7 @@ export class Workspace {
     'usergroups.users.list': (args) => this.usergroupUsers(args),
     'files.getUploadURLExternal': (args) => this.getUploadUrl(args),
     'files.completeUploadExternal': (args) => this.completeUpload(args),
+    'views.open': (args) => this.openView(args),
   };
 
   /** Slack-shaped, strictly increasing message timestamps (`seconds.micro`), unique within the workspace. */
@@ -90,6 +100,10 @@ export class Workspace {
 
   files(): StoredFile[] {
     return [...this.uploads.values()];
+  }
+
+  views(): StoredView[] {
+    return [...this.openedViews];
   }
 
   /** Adds a message a person wrote (not the bot), e.g. to check that chat.update refuses it. */
@@ -286,6 +300,36 @@ export class Workspace {
     if (comment !== undefined) message.text = comment;
     this.posted.push(message);
     return undefined;
+  }
+
+  /**
+   * views.open: a modal needs a trigger_id, used once (Slack's expire after 3 seconds; the stand-in only refuses a
+   * second use), and a view with type `modal`, a title and blocks.
+   */
+  private openView(args: CallArgs): ApiResult {
+    const triggerId = str(args, 'trigger_id');
+    if (triggerId === undefined || triggerId === '') return fail('invalid_arguments');
+    if (this.openedViews.some((v) => v.triggerId === triggerId)) return fail('expired_trigger_id');
+    const view = args.view;
+    if (view === null || typeof view !== 'object' || Array.isArray(view)) return fail('invalid_arguments');
+    const fields = view as Record<string, unknown>;
+    if (fields.type !== 'modal' || typeof fields.title !== 'object' || !Array.isArray(fields.blocks))
+      return fail('invalid_arguments');
+    const id = `V${String(this.openedViews.length + 1).padStart(8, '0')}`;
+    this.openedViews.push({ id, triggerId, view: fields });
+    const { teamId, appId, botId } = this.identity;
+    return {
+      ok: true,
+      view: {
+        id,
+        team_id: teamId,
+        app_id: appId,
+        bot_id: botId,
+        state: { values: {} },
+        hash: `h${id}`,
+        ...fields,
+      },
+    };
   }
 
   private wire(message: StoredMessage): Record<string, unknown> {

@@ -3,6 +3,7 @@
  * Block Kit out).
  */
 import { CATALOGUE, isFindingCode } from '../../drift/catalogue';
+import { ACTION_IDS } from '../actions';
 import type { Finding, Report, Severity } from '../../drift/model';
 import { resourceText } from '../../report/resource';
 import { isFixName, type FixName } from '../../fixes/fix-names';
@@ -105,8 +106,31 @@ function detailsText(details: Record<string, unknown>): string {
     .join('\n');
 }
 
+/** Options of the thread: with `muteCluster`, each finding carries a "Mute…" button for that cluster. */
+export interface ThreadOptions {
+  muteCluster?: string;
+  /** The cluster "Propose fix" buttons name; without it the thread has none. */
+  proposeCluster?: string;
+}
+
+/** The "Mute…" button of a finding; its value is `cluster|finding id|code` (slack/mute-handlers.ts reads it). */
+function muteButton(cluster: string, finding: Finding): Block {
+  return {
+    type: 'actions',
+    block_id: `mute-${finding.id}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTION_IDS.mute,
+        text: { type: 'plain_text', text: 'Mute…', emoji: true },
+        value: `${cluster}|${finding.id}|${finding.code}`,
+      },
+    ],
+  };
+}
+
 /** One thread message for one finding: code, severity, resource, message, evidence, fix and id. */
-export function findingMessage(finding: Finding): SlackMessage[] {
+export function findingMessage(finding: Finding, options: ThreadOptions = {}): SlackMessage[] {
   const title = `${SEVERITY_ICON[finding.severity]} *${finding.code}* (${finding.severity}) · ${escapeText(resourceText(finding.resource))}`;
   const blocks: Block[] = [...sections(`${title}\n${escapeText(finding.message)}`)];
   const details = detailsText(finding.details);
@@ -114,6 +138,7 @@ export function findingMessage(finding: Finding): SlackMessage[] {
   const facts = [`id \`${finding.id}\``];
   if (finding.fix) facts.push(`fix: \`${finding.fix}\``);
   blocks.push(context(facts.join(' · ')));
+  if (options.muteCluster !== undefined) blocks.push(muteButton(options.muteCluster, finding));
   return chunkMessages(`${finding.code} ${resourceText(finding.resource)}: ${finding.message}`, blocks);
 }
 
@@ -175,14 +200,15 @@ function withBlock(message: SlackMessage, block: Block): SlackMessage[] {
 }
 
 /**
- * What goes into the thread: a message per finding, or a summary by code plus the report files. With the
- * cluster named, each fix gets one "Propose fix" button: under the last finding naming it, or under the summary.
+ * What goes into the thread: a message per finding, or a summary by code plus the report files. With
+ * `proposeCluster`, each fix gets one "Propose fix" button: under the last finding naming it, or under the summary.
  */
 export function checkThread(
   report: Report,
-  cluster?: string,
+  options: ThreadOptions = {},
 ): { messages: SlackMessage[]; attachReport: boolean } {
   if (report.findings.length === 0) return { messages: [], attachReport: false };
+  const cluster = options.proposeCluster;
   const byFix = cluster === undefined ? new Map<FixName, Finding[]>() : findingsByFix(report.findings);
   const button = (fix: FixName, findings: Finding[]): Block =>
     proposeFixBlock(fix, cluster as string, proposedTargets(fix, findings));
@@ -199,7 +225,7 @@ export function checkThread(
     if (last) lastOf.set(last.id, [...(lastOf.get(last.id) ?? []), fix]);
   }
   const messages = ordered.flatMap((finding) => {
-    let parts = findingMessage(finding);
+    let parts = findingMessage(finding, options);
     for (const fix of lastOf.get(finding.id) ?? []) {
       const tail = parts.at(-1) as SlackMessage;
       parts = [...parts.slice(0, -1), ...withBlock(tail, button(fix, byFix.get(fix) ?? []))];

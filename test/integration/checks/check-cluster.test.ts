@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterChecker, type CheckCluster } from '../../../src/checks/check-cluster';
+import type { Mute, Report } from '../../../src/drift/model';
 import { AppError } from '../../../src/errors';
 import { ClusterLimiter } from '../../../src/jobs/cluster-limiter';
 import { SingleFlight } from '../../../src/jobs/single-flight';
@@ -41,6 +42,43 @@ afterAll(async () => {
 
 const serviceLists = (): number =>
   standIn.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/services').length;
+
+describe('mutes and the single flight', () => {
+  it('mutes a shared report with the mutes in force when it is handed out, and records the unmuted one once', async () => {
+    let mutes: Mute[] = [];
+    const recorded: Report[] = [];
+    const muting = clusterChecker({
+      clusters: new Map([['prod', connectMetalLbCluster({ kubeconfig: join(dir, 'kubeconfig') })]]),
+      singleFlight: new SingleFlight({
+        redis,
+        prefix: `${prefix}-m`,
+        windowMs: 10_000,
+        computeTimeoutMs: 10_000,
+        pollMs: 10,
+      }),
+      limiter,
+      now: () => now,
+      mutesFor: () => Promise.resolve(mutes),
+      recordUnmuted: (_cluster, report) => {
+        recorded.push(report);
+        return Promise.resolve();
+      },
+    });
+    const first = await muting('prod');
+    const target = first.report.findings[0];
+    expect(target).toBeDefined();
+    mutes = [{ id: 'm-0a1b2c3d', findingId: target!.id, reason: 'accepted' }];
+    const second = await muting('prod');
+    expect(second.shared).toBe(true);
+    expect(second.report.findings.map((f) => f.id)).not.toContain(target!.id);
+    expect(second.report.summary.muted).toBe(first.report.summary.muted + 1);
+    mutes = [];
+    const third = await muting('prod');
+    expect(third.shared).toBe(true);
+    expect(third.report).toEqual(first.report);
+    expect(recorded).toEqual([first.report]);
+  });
+});
 
 describe('checking a cluster', () => {
   it('reads the cluster once for concurrent checks and gives each the same report', async () => {

@@ -194,7 +194,7 @@ describe('Propose fix in a check thread', () => {
         resource: { kind: 'IPAddressPool', namespace: 'metallb-system', name: 'x' },
       }),
     ];
-    const { messages } = checkThread(report(findings), 'prod');
+    const { messages } = checkThread(report(findings), { proposeCluster: 'prod' });
     const withButtons = messages.filter((m) => elements(m.blocks).length > 0);
     expect(withButtons).toHaveLength(3);
     const proposals = withButtons.flatMap((m) => elements(m.blocks)).map((e) => parseProposeValue(e.value));
@@ -213,7 +213,7 @@ describe('Propose fix in a check thread', () => {
 
   it('puts the buttons under the summary by code when the thread would hold more than 20 findings', () => {
     const findings = Array.from({ length: 25 }, (_, i) => finding(i + 1));
-    const { messages, attachReport } = checkThread(report(findings), 'prod');
+    const { messages, attachReport } = checkThread(report(findings), { proposeCluster: 'prod' });
     expect(attachReport).toBe(true);
     const last = messages.at(-1);
     expect(elements(last?.blocks ?? []).map((e) => parseProposeValue(e.value).fix)).toEqual(['release-ip']);
