@@ -80,8 +80,8 @@ export default tseslint.config(
     },
   },
   {
-    // The drift engine and the fix plans are pure: no I/O, no SDKs, no clock (ARCHITECTURE.md, module map).
-    files: ['src/drift/**/*.ts', 'src/fixes/**/*.ts'],
+    // The drift engine, the fix plans and the preview are pure: no I/O, no SDKs, no clock (ARCHITECTURE.md).
+    files: ['src/drift/**/*.ts', 'src/fixes/**/*.ts', 'src/preview/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -104,7 +104,7 @@ export default tseslint.config(
                 'fs/promises',
                 'node:fs/promises',
               ],
-              message: 'src/drift and src/fixes are pure: pass data in, no I/O.',
+              message: 'src/drift, src/fixes and src/preview are pure: pass data in, no I/O.',
             },
             {
               group: ['netmask'],

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every figure of bench/README.md in one run, a compact table on stdout, the numbers in
  * bench/results.json. `--quick` runs small sizes only and writes nothing (a smoke test of the harness).
- * `--only engine,cli` runs only the named figures (engine, cli, stand-in, ack, hostile) and writes nothing either:
+ * `--only engine,cli` runs only the named figures (engine, cli, preview, stand-in, ack, hostile) and writes nothing either:
  * results.json always holds one whole run.
  */
 import { writeFileSync } from 'node:fs';
@@ -13,11 +13,12 @@ import { runCliBench, type CliResult } from './cli';
 import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
 import { HOSTILE_TARGETS, runHostileInputBench, type HostileInputResult } from './hostile-input';
 import { machine, round } from './measure';
+import { previewFigure, previewVerdict } from './preview';
 import { runStandInBench, type StandInResult } from './stand-in';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
-const FIGURES = ['engine', 'cli', 'stand-in', 'ack', 'hostile'] as const;
+const FIGURES = ['engine', 'cli', 'preview', 'stand-in', 'ack', 'hostile'] as const;
 type Figure = (typeof FIGURES)[number];
 
 /** The figures `--only a,b` (or `--only=a,b`) asks for; every figure without it. */
@@ -237,10 +238,12 @@ async function main(): Promise<void> {
   }
   if (engine.length > 0) printEngine(engine);
   const { cli, standIn, ack } = await processFigures();
+  const preview = previewFigure(ROOT, only.has('preview'), quick);
   const hostile = only.has('hostile') ? hostileFigure() : undefined;
   const targets = {
     ...verdicts(engine, cli, standIn, ack),
     hostileInputUnder500msAnd100MB: hostileVerdict(hostile),
+    previewWithin2_5xCheck: previewVerdict(preview),
   };
   console.log('\nTargets');
   for (const [name, verdict] of Object.entries(targets)) console.log(`  ${name}: ${verdict}`);
@@ -253,6 +256,7 @@ async function main(): Promise<void> {
     rules: ruleNames(),
     engine,
     cli,
+    preview,
     standIn,
     ack,
     hostile,

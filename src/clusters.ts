@@ -1,5 +1,5 @@
 /**
- * The clusters the bot serves (CLUSTERS, else the kubeconfig's current context): one {@link MetalLbCluster} port
+ * The clusters the bot serves (CLUSTERS, else the kubeconfig's current context; `in-cluster` is the pod's own): one {@link MetalLbCluster} port
  * each, built once with the bot's API settings, so every check, probe and fix of a cluster shares its kubeconfig
  * load and its bound on requests in flight.
  */
@@ -17,6 +17,7 @@ export function connectClusters(config: Readonly<Config>): Map<string, MetalLbCl
       connectMetalLbCluster({
         kubeconfig: config.kubeconfig,
         context: c.context,
+        inCluster: c.inCluster,
         concurrency: config.apiConcurrency,
         requestTimeoutMs: config.apiTimeoutMs,
         metallbNamespace: config.metallbNamespace,

@@ -16,8 +16,10 @@ export type Command = 'check' | 'dump' | 'serve' | 'worker' | 'mutes';
 /** A cluster the bot serves: a kubeconfig context and the channels that may use it (empty = every channel). */
 export interface ClusterSetting {
   name: string;
-  /** undefined = the kubeconfig's current context. */
+  /** undefined = the kubeconfig's current context (or the bot's own cluster when `inCluster`). */
   context: string | undefined;
+  /** `name=in-cluster`: the cluster the bot runs in, through its ServiceAccount, with no kubeconfig. */
+  inCluster?: true;
   /** Channel ids (`C...`) and names (`#name`, stored without `#`). */
   channelIds: string[];
   channelNames: string[];
@@ -159,7 +161,10 @@ function readPrincipals(r: Reader, name: string): string[] | undefined {
 /** A cluster's name in CLUSTERS and in `/metallb ... --cluster NAME`: lower-case letters, digits and dashes. */
 export const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-/** `name=context[:#channel|Cchannel-id,...];...` */
+/** The context word of CLUSTERS that means the bot's own cluster rather than a kubeconfig context. */
+export const IN_CLUSTER = 'in-cluster';
+
+/** `name=context[:#channel|Cchannel-id,...];...`; `name=in-cluster` is the cluster the bot runs in. */
 export function parseClusters(value: string, problem: (text: string) => void): ClusterSetting[] {
   const clusters: ClusterSetting[] = [];
   for (const item of value
@@ -194,7 +199,9 @@ export function parseClusters(value: string, problem: (text: string) => void): C
       else if (/^[CG][A-Z0-9]{2,}$/.test(channel)) channelIds.push(channel);
       else problem(`cluster "${name}": channel "${channel}" must be #name or a channel id (C...)`);
     }
-    clusters.push({ name, context, channelIds, channelNames });
+    if (context === IN_CLUSTER)
+      clusters.push({ name, context: undefined, inCluster: true, channelIds, channelNames });
+    else clusters.push({ name, context, channelIds, channelNames });
   }
   return clusters;
 }

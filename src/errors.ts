@@ -9,6 +9,8 @@ export const ERROR_CATALOGUE = {
   E_INPUT_SYNTAX: 'An input file is not valid YAML or JSON. Fix the file at the line named.',
   E_INPUT_EMPTY:
     'The input holds no Kubernetes objects. Pass the output of `kubectl get -o yaml` (see README).',
+  E_PROPOSAL_INVALID:
+    'A proposed config object (preview -f) cannot be applied: give every MetalLB object a metadata.name.',
   E_MUTES_INVALID: 'The --ignore file is not a valid list of mutes. See README, "Mutes".',
   E_BACKUP_INVALID:
     'The file is not a metallb-chatops backup (v1). Pass a file written by `backup --out` or downloaded from Slack, unedited.',

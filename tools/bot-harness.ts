@@ -45,9 +45,10 @@ export interface KubeCluster {
 
 /** A Kubernetes API stand-in seeded with the drifted dump, plus `extra` objects. */
 export async function startDriftedCluster(
-  options: { extra?: KubeObject[]; dumpPath?: string } = {},
+  options: { extra?: KubeObject[]; dumpPath?: string; rbac?: { objects: KubeObject[] } } = {},
 ): Promise<KubeCluster> {
   const standIn = await startKubeStandIn({
+    rbac: options.rbac,
     dumpPaths: [options.dumpPath ?? driftedDumpPath()],
     snapshot: options.extra
       ? { objects: options.extra, logs: [], metrics: [], notes: [], source: 'extra' }

@@ -24,10 +24,11 @@ import type { JobDeps } from '../jobs/job-kinds';
 import { FIX_QUEUE } from '../jobs/job-kinds';
 import { createJobProducer, startWorkers, type JobProducer } from '../jobs/queues';
 import { SingleFlight } from '../jobs/single-flight';
-import type { MetalLbCluster } from '../kubernetes';
+import { fixRefusal, type MetalLbCluster } from '../kubernetes';
 import { createLogger, type Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
+import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
@@ -271,6 +272,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
               redis,
               queueCounts: () => producer.counts(),
               outboxBacklog: () => outbox.backlog(),
+              metallbNamespace: config.metallbNamespace,
               digestSchedules: () => digestSchedules.list(),
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
@@ -303,6 +305,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     workers: config.workers,
     clusters: [...options.clusters.keys()],
   });
+  // In the background: an unreachable cluster must not hold up the start; it is reported when it answers.
+  void logCapabilities(options.clusters, config.metallbNamespace, logger);
 
   return {
     port,
@@ -367,6 +371,10 @@ function fixParts(
     plans,
     notifier,
     enqueueFix: (data) => producer.enqueueFix(data),
+    capabilityRefusal: async (cluster, fix) => {
+      const port = options.clusters.get(cluster);
+      return port === undefined ? undefined : fixRefusal(port, fix, config.metallbNamespace);
+    },
     postParent: async (channel, message) => (await transport.postMessage({ channel, ...message })).ts,
     settings,
     membership: matcher,

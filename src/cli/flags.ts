@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import type { LiveReadOptions } from './types';
 import { parseDurationFlag, parseNamespace, parsePositiveInt } from './values';
 
-type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean };
+type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
 
 export const LIVE_OPTIONS = {
   kubeconfig: { type: 'string' },

@@ -7,6 +7,7 @@ Finds drifted MetalLB configuration in a Kubernetes cluster or in a dump of one.
 Commands:
   check    report drift, from a live cluster or from dump files (--from-file)
   dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
+  preview  what applying proposed MetalLB config (-f FILE|DIR) would do to services, pools and findings
   serve    run the Slack bot (/metallb), with job workers unless WORKERS=0
   worker   run job workers only, to scale checks out across replicas
   mutes    export the mutes made in Slack (mutes export --cluster NAME) as a check --ignore file
@@ -43,6 +44,39 @@ Report:
   --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)
   --ignore FILE                  mutes: a YAML list of {id, findingId | code [kind, namespace, name], reason, expires}
   --help                         show this help
+`;
+
+export const PREVIEW_HELP = `Usage: metallb-chatops preview -f PROPOSED [-f MORE]... [--prune] [--from-file DUMP]... [flags]
+
+Says what applying MetalLB config objects (IPAddressPool, L2Advertisement, BGPAdvertisement, BGPPeer, BFDProfile,
+Community) would do, by MetalLB's rules for the version running: which services keep their IPs, which lose them
+and get a new one from which pool (the address itself where MetalLB's choice is certain), which stay pending and
+why, what MetalLB refuses as a whole config (then nothing in it takes effect; below 0.14.2 also a config that
+strands an assigned IP), pools no longer advertised, advertisements that change pools, pools nearly exhausted,
+and the drift findings the change adds or resolves. Reads only; nothing is applied.
+
+Proposal:
+  -f, --file PATH            a YAML/JSON file or a directory of them (- for stdin); repeatable. Other kinds
+                             (a Kustomization, Secrets) and other namespaces are left out with a note
+  --prune                    the files are the complete config of the MetalLB namespace: config objects they do
+                             not name are deleted (a GitOps directory). Without it they only create or replace
+
+Cluster (today's state):
+  --from-file PATH           a dump (as check --from-file reads), e.g. a nightly "metallb-chatops dump"; repeatable
+${LIVE_FLAGS}
+  (without --from-file the live cluster is read, read-only RBAC is enough)
+
+Report:
+  --output table|json|markdown   output format (default table); markdown is made for a pull request comment
+  --fail-on critical|warning|info|none   lowest severity that makes the exit status 1 (default warning):
+                             critical: a rejection, a service left without an IP; warning: a service changes IP,
+                             a pool holding IPs is no longer advertised; info: anything else the preview reports
+  --now ISO-8601                 time the preview is made at (default now)
+  --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)
+  --help                         show this help
+
+Exit status: 0 nothing reaches --fail-on (with the default: no service changes address and nothing is rejected),
+1 something does, 2 error.
 `;
 
 export const DUMP_HELP = `Usage: metallb-chatops dump --out DIR [flags]

@@ -9,6 +9,7 @@ import { runCheck } from './check';
 import { runDump } from './dump';
 import { runMutes } from './mutes';
 import { MAIN_HELP } from './help';
+import { runPreview } from './preview';
 import type { CliDeps, CliIo } from './types';
 
 export type Subcommand = (args: string[], io: CliIo, deps: CliDeps) => Promise<number>;
@@ -17,6 +18,7 @@ export type Subcommand = (args: string[], io: CliIo, deps: CliDeps) => Promise<n
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: runCheck,
   dump: runDump,
+  preview: runPreview,
   serve: botCommand('serve'),
   worker: botCommand('worker'),
   mutes: runMutes,

@@ -25,8 +25,8 @@ export type EntryParse = { ok: true; range: AddressRange } | { ok: false; reason
 
 const V4_BITS = 32;
 const V6_BITS = 128;
-/** The upper 96 bits of an IPv4-mapped IPv6 address (`::ffff:0:0/96`). */
-const V4_MAPPED_PREFIX = 0xffffn;
+/** Bits 32-79 of an IPv4-mapped IPv6 address (`::ffff:0:0/96`), whose bits 80-127 are zero. */
+const V4_MAPPED_MIDDLE = 0xffff;
 
 export function familyBits(family: Family): number {
   return family === 4 ? V4_BITS : V6_BITS;
@@ -85,56 +85,70 @@ function hexGroup(text: string, from: number, to: number): number {
   return group;
 }
 
+/** Scratch space of parseIpv6: the groups before and after `::`. Reused, so a parse allocates no array. */
+const HEAD = new Int32Array(8);
+const TAIL = new Int32Array(8);
+
 /**
- * Reads the 16-bit groups of `text[from, to)`, one side of `::`, into `out` as Numbers; false when invalid.
- * Scans indices instead of splitting: this runs once per IPv6 ingress IP. `allowV4Tail`: an embedded IPv4
- * is only valid as the last 32 bits of the whole address (`::ffff:1.2.3.4`).
+ * Reads the 16-bit groups of `text[from, to)`, one side of `::`, into `out`; returns how many, or -1 when
+ * invalid (more than 8 groups can never make an address). Scans indices instead of splitting: this runs once
+ * per IPv6 ingress IP. `allowV4Tail`: an embedded IPv4 is only valid as the last 32 bits of the whole address
+ * (`::ffff:1.2.3.4`).
  */
-function readGroups(text: string, from: number, to: number, allowV4Tail: boolean, out: number[]): boolean {
-  if (from === to) return true;
+function readGroups(text: string, from: number, to: number, allowV4Tail: boolean, out: Int32Array): number {
+  if (from === to) return 0;
+  let count = 0;
   let partStart = from;
   for (let i = from; i <= to; i++) {
     if (i < to && text.charCodeAt(i) !== 58) continue; // ':' or the end closes a group
-    if (allowV4Tail && i === to) {
-      const part = text.slice(partStart, to);
-      if (part.includes('.')) {
-        const v4 = parseIpv4Number(part);
-        if (v4 === undefined) return false;
-        out.push(Math.floor(v4 / 65536), v4 % 65536);
-        return true;
-      }
+    // `to` is the end of the text whenever allowV4Tail is set, so a '.' from partStart on is in this part.
+    if (allowV4Tail && i === to && text.indexOf('.', partStart) >= 0) {
+      const v4 = parseIpv4Number(text.slice(partStart, to));
+      if (v4 === undefined || count + 2 > 8) return -1;
+      out[count++] = Math.floor(v4 / 65536);
+      out[count++] = v4 % 65536;
+      return count;
     }
     const group = hexGroup(text, partStart, i);
-    if (group < 0) return false;
-    out.push(group);
+    if (group < 0 || count === 8) return -1;
+    out[count++] = group;
     partStart = i + 1;
   }
-  return true;
+  return count;
 }
 
-function parseIpv6(text: string): bigint | undefined {
+/** Group k of the address parsed into HEAD and TAIL: from the head, else a zero `::` stands for, else the tail. */
+function groupAt(k: number, head: number, tail: number): number {
+  if (k < head) return HEAD[k] as number;
+  return k < 8 - tail ? 0 : (TAIL[k - 8 + tail] as number);
+}
+
+/**
+ * An IPv6 address; an IPv4-mapped one (`::ffff:0:0/96`) is the IPv4 address of its last 32 bits, as it is to Go.
+ * The mapping is read from the groups, before any BigInt is made.
+ */
+function parseIpv6(text: string): IpAddress | undefined {
   if (text.includes('%')) return undefined; // zones are not addresses MetalLB assigns
   // As text.split('::'): at most one `::`, searched for again past the first one (non-overlapping).
   const gap = text.indexOf('::');
   if (gap >= 0 && text.indexOf('::', gap + 2) >= 0) return undefined;
-  const head: number[] = [];
-  const tail: number[] = [];
+  let head: number;
+  let tail = 0;
   if (gap < 0) {
-    if (!readGroups(text, 0, text.length, true, head)) return undefined;
-    if (head.length !== 8) return undefined;
+    head = readGroups(text, 0, text.length, true, HEAD);
+    if (head !== 8) return undefined;
   } else {
-    if (!readGroups(text, 0, gap, false, head)) return undefined;
-    if (!readGroups(text, gap + 2, text.length, true, tail)) return undefined;
-    if (8 - head.length - tail.length < 1) return undefined;
-    while (head.length + tail.length < 8) head.push(0);
-    for (const group of tail) head.push(group);
+    head = readGroups(text, 0, gap, false, HEAD);
+    if (head < 0) return undefined;
+    tail = readGroups(text, gap + 2, text.length, true, TAIL);
+    if (tail < 0 || 8 - head - tail < 1) return undefined;
   }
-  const g = head;
   // Three exact Numbers (48, 48 and 32 bits, all below 2^53), then five BigInt steps instead of fifteen.
-  const high = ((g[0] as number) * 65536 + (g[1] as number)) * 65536 + (g[2] as number);
-  const middle = ((g[3] as number) * 65536 + (g[4] as number)) * 65536 + (g[5] as number);
-  const low = (g[6] as number) * 65536 + (g[7] as number);
-  return (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(low);
+  const high = (groupAt(0, head, tail) * 65536 + groupAt(1, head, tail)) * 65536 + groupAt(2, head, tail);
+  const middle = (groupAt(3, head, tail) * 65536 + groupAt(4, head, tail)) * 65536 + groupAt(5, head, tail);
+  const low = groupAt(6, head, tail) * 65536 + groupAt(7, head, tail);
+  if (high === 0 && middle === V4_MAPPED_MIDDLE) return { family: 4, value: BigInt(low) };
+  return { family: 6, value: (BigInt(high) << 80n) | (BigInt(middle) << 32n) | BigInt(low) };
 }
 
 /**
@@ -145,10 +159,7 @@ function parseIpv6(text: string): bigint | undefined {
  */
 export function parseIp(text: string): IpAddress | undefined {
   if (text.includes(':')) {
-    const value = parseIpv6(text);
-    if (value === undefined) return undefined;
-    if (value >> 32n === V4_MAPPED_PREFIX) return { family: 4, value: value & 0xffffffffn };
-    return { family: 6, value };
+    return parseIpv6(text);
   }
   const value = parseIpv4(text);
   return value === undefined ? undefined : { family: 4, value };

@@ -3,7 +3,7 @@
  * service and pool rules so "allowed" and "pending on a pool" mean one thing (docs/findings.md, "Terms").
  */
 import { isBuggyIp, parseIp, type IpAddress } from './addresses';
-import type { AnalysisContext, PoolView, ServiceView } from './context';
+import type { AnalysisContext, PoolHit, PoolView, ServiceView } from './context';
 import { arr, labelsOf, nameOf, strs } from './fields';
 import { anySelectorMatches } from './selectors';
 
@@ -94,7 +94,11 @@ export function inAnyPool(ip: IpAddress, ctx: AnalysisContext): boolean {
 
 /** The pools that contain an address (several only in a config with overlapping pools). */
 export function poolsContaining(ip: IpAddress, ctx: AnalysisContext): PoolView[] {
-  const hits = ctx.poolIndex.lookup(ip);
+  return poolsOfHits(ctx.poolIndex.lookup(ip));
+}
+
+/** The pools of index hits (an ingress IP's `hits`), each once. */
+export function poolsOfHits(hits: readonly PoolHit[]): PoolView[] {
   // Without overlapping pools every address is in at most one: no set needed.
   if (hits.length === 0) return [];
   if (hits.length === 1) return [(hits[0] as { pool: PoolView }).pool];
@@ -113,7 +117,7 @@ export function poolsPendingFor(
   ctx: AnalysisContext,
   requestedIps: readonly IpAddress[],
 ): PoolView[] {
-  if (!service.handled || service.ingressIps.length > 0) return [];
+  if (!service.handled || service.ingressIpCount > 0) return [];
   if (service.addressPool !== undefined && service.addressPool.value !== '') {
     const pool = ctx.poolsByName.get(service.addressPool.value);
     return pool ? [pool] : [];

@@ -2,7 +2,7 @@
  * The drift engine's entry point: `analyze(snapshot, options) -> Report`. Pure: no I/O, no clock (the time is
  * `options.now`), no SDKs. Each rule is a small module under `rules/`; this file composes them.
  */
-import { buildContext } from './context';
+import { buildContext, type AnalysisContext } from './context';
 import { compareFindings, makeFinding } from './finding';
 import { applyMutes } from './mutes';
 import { contextNotes } from './notes';
@@ -15,7 +15,7 @@ import { servicesRules } from './rules/services';
 export const RULES: readonly Rule[] = [...servicesRules, ...poolsRules, ...componentsRules];
 
 /** Runs every rule; a rule that throws on an object we did not foresee becomes a note, never a crash. */
-function runRules(rules: readonly Rule[], ctx: ReturnType<typeof buildContext>, notes: string[]): Finding[] {
+function runRules(rules: readonly Rule[], ctx: AnalysisContext, notes: string[]): Finding[] {
   const byKey = new Map<string, Finding>();
   for (const rule of rules) {
     let drafts;
@@ -42,7 +42,16 @@ export function analyze(
   options: AnalysisOptions,
   rules: readonly Rule[] = RULES,
 ): Report {
-  const ctx = buildContext(snapshot, options);
+  return analyzeContext(buildContext(snapshot, options), snapshot, options, rules);
+}
+
+/** The report of a context already built from `snapshot` (a preview reads the same context for its impact). */
+export function analyzeContext(
+  ctx: AnalysisContext,
+  snapshot: Snapshot,
+  options: AnalysisOptions,
+  rules: readonly Rule[] = RULES,
+): Report {
   const notes = [...snapshot.notes, ...contextNotes(ctx)];
   const all = runRules(rules, ctx, notes);
   const { kept, muted } = applyMutes(all, options.mutes ?? [], options.now);

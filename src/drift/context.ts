@@ -12,42 +12,23 @@ import {
   type EntryParse,
   type IpAddress,
 } from './addresses';
+import { arr, at, bool, isPlainStringMap, labelsOf, nameOf, namespaceOf, strMapView, time } from './fields';
 import {
-  arr,
-  at,
-  bool,
-  isPlainStringMap,
-  labelsOf,
-  nameOf,
-  namespaceOf,
-  str,
-  strMapView,
-  strs,
-  time,
-} from './fields';
+  ANNOTATION_KEYS,
+  CONFIG_KINDS,
+  DEFAULT_NAMESPACE,
+  isControllerObject,
+  isSpeakerObject,
+  lbClassOf,
+} from './metallb-facts';
 import type { AnalysisOptions, KubeObject, PodLog, PodMetrics, ResourceRef, Snapshot } from './model';
-
-export const DEFAULT_NAMESPACE = 'metallb-system';
-export const METALLB_GROUP = 'metallb.io';
-export const PREFIX_CURRENT = 'metallb.io/';
-export const PREFIX_LEGACY = 'metallb.universe.tf/';
-
-/** A semantic version `major.minor.patch`. */
-export interface Version {
-  major: number;
-  minor: number;
-  patch: number;
-}
-
-export function parseVersion(text: string | undefined): Version | undefined {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(text ?? '');
-  if (!m) return undefined;
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
-}
-
-export function compareVersions(a: Version, b: Version): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
-}
+import {
+  ADDRESS_POOLS_DROPPED_IN,
+  controllerVersion,
+  CURRENT_PREFIX_FROM,
+  versionAtLeast,
+  type Version,
+} from './version';
 
 /** One `spec.addresses` entry of a pool, parsed. */
 export interface PoolEntry {
@@ -78,6 +59,20 @@ export interface ResolvedAnnotation {
   value: string;
 }
 
+/** A pool entry containing an address: what `poolIndex` answers. */
+export interface PoolHit {
+  pool: PoolView;
+  range: AddressRange;
+}
+
+/** An ingress IP of a service that parses. */
+export interface IngressIp {
+  text: string;
+  ip: IpAddress;
+  /** `poolIndex.lookup(ip)`, looked up once per analysis: several rules ask which pools hold each IP. */
+  hits: readonly PoolHit[];
+}
+
 export interface ServiceView {
   obj: KubeObject;
   namespace: string;
@@ -89,8 +84,10 @@ export interface ServiceView {
   handled: boolean;
   /** `status.loadBalancer.ingress[].ip` values, as written. */
   ingressIps: string[];
-  /** The ingress IPs that parse, with their text. */
-  ingress: { text: string; ip: IpAddress }[];
+  /** `ingressIps.length`, without building the list. */
+  ingressIpCount: number;
+  /** The ingress IPs that parse, with their text and the pool entries containing them. */
+  ingress: IngressIp[];
   /** `spec.loadBalancerIP` when set and non-empty. */
   loadBalancerIP: string | undefined;
   addressPool: ResolvedAnnotation | undefined;
@@ -114,7 +111,7 @@ export interface AnalysisContext {
   pools: PoolView[];
   poolsByName: Map<string, PoolView>;
   /** Every parsed entry of every pool, for containment lookups in O(log R). */
-  poolIndex: RangeIndex<{ pool: PoolView; range: AddressRange }>;
+  poolIndex: RangeIndex<PoolHit>;
   services: ServiceView[];
   handledServices: ServiceView[];
   l2Advertisements: KubeObject[];
@@ -131,92 +128,10 @@ export interface AnalysisContext {
   versionAtLeast(version: string): boolean | undefined;
 }
 
-/** The labels of MetalLB's components in both schemes: plain manifests and the Helm chart. */
-function componentLabels(component: 'controller' | 'speaker'): readonly Record<string, string>[] {
-  return [
-    { app: 'metallb', component },
-    { 'app.kubernetes.io/name': 'metallb', 'app.kubernetes.io/component': component },
-  ];
-}
-const CONTROLLER_LABELS = componentLabels('controller');
-const SPEAKER_LABELS = componentLabels('speaker');
-
-/** Label selectors (`k=v,k=v`) that find a component by either scheme, for list requests. */
-export function componentSelectors(component: 'controller' | 'speaker'): string[] {
-  return componentLabels(component).map((labels) =>
-    Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(','),
-  );
-}
-
-function hasLabels(obj: KubeObject, schemes: readonly Record<string, string>[]): boolean {
-  const labels = labelsOf(obj);
-  return schemes.some((scheme) => Object.entries(scheme).every(([k, v]) => labels[k] === v));
-}
-
-/** Whether an object carries the controller labels of either scheme (plain manifests or Helm). */
-export function isControllerObject(obj: KubeObject): boolean {
-  return hasLabels(obj, CONTROLLER_LABELS);
-}
-
-/** Whether an object carries the speaker labels of either scheme. */
-export function isSpeakerObject(obj: KubeObject): boolean {
-  return hasLabels(obj, SPEAKER_LABELS);
-}
-
 function byName(a: KubeObject, b: KubeObject): number {
   const ka = `${namespaceOf(a) ?? ''}/${nameOf(a)}`;
   const kb = `${namespaceOf(b) ?? ''}/${nameOf(b)}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
-}
-
-/** The container named `name`, else the first one, of a Deployment/DaemonSet/Pod. */
-export function mainContainer(workload: KubeObject, name: string): unknown {
-  const containers =
-    workload.kind === 'Pod'
-      ? arr(workload, 'spec', 'containers')
-      : arr(workload, 'spec', 'template', 'spec', 'containers');
-  return containers.find((c) => str(c, 'name') === name) ?? containers[0];
-}
-
-/** The tag of an image reference (`quay.io/metallb/controller:v0.14.9@sha256:...` -> `v0.14.9`). */
-function imageTag(image: string | undefined): string | undefined {
-  if (image === undefined) return undefined;
-  const withoutDigest = image.split('@')[0] as string;
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.indexOf(':', lastSlash + 1);
-  return colon < 0 ? undefined : withoutDigest.slice(colon + 1);
-}
-
-function findVersion(controller: KubeObject | undefined): {
-  text: string | null;
-  version: Version | undefined;
-} {
-  if (controller === undefined) return { text: null, version: undefined };
-  const candidates = [
-    imageTag(str(mainContainer(controller, 'controller'), 'image')),
-    labelsOf(controller)['app.kubernetes.io/version'],
-  ];
-  for (const candidate of candidates) {
-    const version = parseVersion(candidate);
-    if (version) return { text: `${version.major}.${version.minor}.${version.patch}`, version };
-  }
-  return { text: null, version: undefined };
-}
-
-function findLbClass(controller: KubeObject | undefined): string | undefined {
-  if (controller === undefined) return undefined;
-  const container = mainContainer(controller, 'controller');
-  const args = [...strs(container, 'args'), ...strs(container, 'command')];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const m = /^--?lb-class(?:=(.*))?$/.exec(arg);
-    if (!m) continue;
-    const value = m[1] ?? args[i + 1];
-    return value === undefined || value === '' ? undefined : value;
-  }
-  return undefined;
 }
 
 function buildPool(obj: KubeObject, kind: PoolView['kind']): PoolView {
@@ -253,16 +168,6 @@ function stringField(value: unknown, key: string): string | undefined {
 }
 
 /**
- * The annotation keys of each suffix (PREFIX_CURRENT, then PREFIX_LEGACY), written out once rather than
- * concatenated per service: literal keys are internalized strings, which property lookups compare by pointer.
- */
-const ANNOTATION_KEYS = {
-  addressPool: ['metallb.io/address-pool', 'metallb.universe.tf/address-pool'],
-  loadBalancerIPs: ['metallb.io/loadBalancerIPs', 'metallb.universe.tf/loadBalancerIPs'],
-  sharingKey: ['metallb.io/allow-shared-ip', 'metallb.universe.tf/allow-shared-ip'],
-} as const;
-
-/**
  * A MetalLB service annotation across both prefixes: the `metallb.io/` key wins when present (even empty); on a
  * known version below 0.14.9 (`readsCurrent` false) only `metallb.universe.tf/` is read.
  */
@@ -288,61 +193,125 @@ function copySelector(raw: unknown): Record<string, string> {
   return selector;
 }
 
-// Runs once per Service of the cluster, so it reads each object level once and copies nothing it can read in
-// place; every read keeps the semantics of the safe accessors (a field of the wrong type reads as absent).
-function buildService(obj: KubeObject, lbClass: string | undefined, readsCurrent: boolean): ServiceView {
-  const metadata = field(obj, 'metadata');
-  const spec = field(obj, 'spec');
-  const name = stringField(metadata, 'name') ?? '';
-  const namespace = stringField(metadata, 'namespace') ?? 'default';
-  const annotations = strMapView(field(metadata, 'annotations'));
-  const rawIngress = field(field(field(obj, 'status'), 'loadBalancer'), 'ingress');
-  // Sized up front and cut to what was kept: an empty array reserves 17 slots on its first push, and every
-  // service keeps these two arrays until the analysis ends (most hold a single IP).
-  const count = Array.isArray(rawIngress) ? rawIngress.length : 0;
-  const ingressIps: string[] = count === 0 ? [] : new Array<string>(count);
-  const ingress: { text: string; ip: IpAddress }[] =
-    count === 0 ? [] : new Array<{ text: string; ip: IpAddress }>(count);
-  let texts = 0;
-  let parsed = 0;
-  for (let i = 0; i < count; i++) {
-    const text = stringField((rawIngress as unknown[])[i], 'ip');
-    if (!text) continue;
-    ingressIps[texts++] = text;
-    const ip = parseIp(text);
-    if (ip) ingress[parsed++] = { text, ip };
+type Ingress = ServiceView['ingress'];
+/** The ingress of the many services that hold no IP: one frozen pair, never written to. */
+const NO_TEXTS: string[] = Object.freeze([]) as unknown as string[];
+const NO_INGRESS: Ingress = Object.freeze([]) as unknown as Ingress;
+
+/**
+ * A Service read in place. One lives per Service until the analysis ends, so only what every rule needs is read
+ * up front (name, namespace, whether MetalLB handles it, its parsed ingress IPs); everything else is read from
+ * the object when asked (the annotations, which most rules read, are kept). Each read keeps the semantics of the safe accessors (a field of the
+ * wrong type reads as absent). The fewer and smaller these views, the less each scavenge has to copy.
+ */
+class LazyServiceView implements ServiceView {
+  readonly obj: KubeObject;
+  readonly namespace: string;
+  readonly name: string;
+  readonly handled: boolean;
+  readonly ingress: Ingress;
+  readonly ingressIpCount: number;
+  private readonly readsCurrent: boolean;
+  private annotationsCache: Record<string, string> | undefined = undefined;
+  private ingressIpsCache: string[] | undefined = undefined;
+
+  constructor(
+    obj: KubeObject,
+    lbClass: string | undefined,
+    readsCurrent: boolean,
+    poolIndex: RangeIndex<PoolHit>,
+  ) {
+    this.obj = obj;
+    this.readsCurrent = readsCurrent;
+    const metadata = field(obj, 'metadata');
+    const spec = field(obj, 'spec');
+    this.name = stringField(metadata, 'name') ?? '';
+    this.namespace = stringField(metadata, 'namespace') ?? 'default';
+    const className = stringField(spec, 'loadBalancerClass') || undefined;
+    this.handled = stringField(spec, 'type') === 'LoadBalancer' && className === lbClass;
+    const raw = rawIngress(obj);
+    if (raw === undefined || raw.length === 0) {
+      this.ingressIpCount = 0;
+      this.ingress = NO_INGRESS;
+      return;
+    }
+    // Sized up front and cut to what was kept: an empty array reserves 17 slots on its first push.
+    const ingress: Ingress = new Array<Ingress[number]>(raw.length);
+    let texts = 0;
+    let parsed = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const text = stringField(raw[i], 'ip');
+      if (!text) continue;
+      texts++;
+      const ip = parseIp(text);
+      if (ip) ingress[parsed++] = { text, ip, hits: poolIndex.lookup(ip) };
+    }
+    ingress.length = parsed;
+    this.ingressIpCount = texts;
+    this.ingress = ingress;
   }
-  ingressIps.length = texts;
-  ingress.length = parsed;
-  const className = stringField(spec, 'loadBalancerClass') || undefined;
-  const rawSelector = field(spec, 'selector');
-  return {
-    obj,
-    namespace,
-    name,
-    ref: { kind: 'Service', namespace, name },
-    labels: strMapView(field(metadata, 'labels')),
-    annotations,
-    handled: stringField(spec, 'type') === 'LoadBalancer' && className === lbClass,
-    ingressIps,
-    ingress,
-    loadBalancerIP: stringField(spec, 'loadBalancerIP') || undefined,
-    addressPool: resolveKeys(annotations, ANNOTATION_KEYS.addressPool, readsCurrent),
-    loadBalancerIPs: resolveKeys(annotations, ANNOTATION_KEYS.loadBalancerIPs, readsCurrent),
-    sharingKey: resolveKeys(annotations, ANNOTATION_KEYS.sharingKey, readsCurrent),
-    externalTrafficPolicy: stringField(spec, 'externalTrafficPolicy') ?? 'Cluster',
-    selector: isPlainStringMap(rawSelector) ? rawSelector : copySelector(rawSelector),
-  };
+
+  get ingressIps(): string[] {
+    if (this.ingressIpsCache === undefined) {
+      if (this.ingressIpCount === 0) this.ingressIpsCache = NO_TEXTS;
+      // Every written IP parsed (the usual case): the texts are the ingress's own.
+      else if (this.ingressIpCount === this.ingress.length)
+        this.ingressIpsCache = this.ingress.map((entry) => entry.text);
+      else {
+        const texts: string[] = [];
+        for (const entry of rawIngress(this.obj) ?? []) {
+          const text = stringField(entry, 'ip');
+          if (text) texts.push(text);
+        }
+        this.ingressIpsCache = texts;
+      }
+    }
+    return this.ingressIpsCache;
+  }
+
+  get ref(): ResourceRef {
+    return { kind: 'Service', namespace: this.namespace, name: this.name };
+  }
+
+  get labels(): Record<string, string> {
+    return strMapView(field(field(this.obj, 'metadata'), 'labels'));
+  }
+
+  get annotations(): Record<string, string> {
+    return (this.annotationsCache ??= strMapView(field(field(this.obj, 'metadata'), 'annotations')));
+  }
+
+  get selector(): Record<string, string> {
+    const raw = field(field(this.obj, 'spec'), 'selector');
+    return isPlainStringMap(raw) ? raw : copySelector(raw);
+  }
+
+  get loadBalancerIP(): string | undefined {
+    return stringField(field(this.obj, 'spec'), 'loadBalancerIP') || undefined;
+  }
+
+  get externalTrafficPolicy(): string {
+    return stringField(field(this.obj, 'spec'), 'externalTrafficPolicy') ?? 'Cluster';
+  }
+
+  get addressPool(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.addressPool, this.readsCurrent);
+  }
+
+  get loadBalancerIPs(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.loadBalancerIPs, this.readsCurrent);
+  }
+
+  get sharingKey(): ResolvedAnnotation | undefined {
+    return resolveKeys(this.annotations, ANNOTATION_KEYS.sharingKey, this.readsCurrent);
+  }
 }
 
-const CONFIG_KINDS = [
-  'IPAddressPool',
-  'L2Advertisement',
-  'BGPAdvertisement',
-  'BGPPeer',
-  'BFDProfile',
-  'Community',
-];
+/** `status.loadBalancer.ingress` when it is an array. */
+function rawIngress(obj: KubeObject): unknown[] | undefined {
+  const raw = field(field(field(obj, 'status'), 'loadBalancer'), 'ingress');
+  return Array.isArray(raw) ? raw : undefined;
+}
 
 function lastChangeOf(obj: KubeObject): Date | undefined {
   let newest = time(obj, 'metadata', 'creationTimestamp');
@@ -391,8 +360,8 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     .filter(isSpeakerObject)
     .sort(byName)
     .find((d) => namespaceOf(d) === namespace);
-  const { text: versionText, version } = findVersion(controller);
-  const lbClass = findLbClass(controller);
+  const { text: versionText, version } = controllerVersion(controller);
+  const lbClass = lbClassOf(controller);
   const inNamespaceCache = new Map<string, KubeObject[]>();
   const inNamespace = (kind: string): KubeObject[] => {
     let list = inNamespaceCache.get(kind);
@@ -404,8 +373,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
   };
   // Up to 0.14.1 MetalLB still reads AddressPool objects as pools (removed in 0.14.2); an unknown version is
   // taken as a current one, where they are ignored.
-  const readsAddressPools =
-    version !== undefined && compareVersions(version, { major: 0, minor: 14, patch: 2 }) < 0;
+  const readsAddressPools = versionAtLeast(version, ADDRESS_POOLS_DROPPED_IN) === false;
   const pools = [
     ...inNamespace('IPAddressPool').map((obj) => buildPool(obj, 'IPAddressPool')),
     ...(readsAddressPools ? inNamespace('AddressPool').map((obj) => buildPool(obj, 'AddressPool')) : []),
@@ -416,9 +384,10 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     pools.flatMap((pool) => pool.ranges.map((range) => ({ range, value: { pool, range } }))),
   );
   // resolveKeys' version test, once: a known version below 0.14.9 reads only the legacy prefix.
-  const readsCurrent =
-    version === undefined || compareVersions(version, { major: 0, minor: 14, patch: 9 }) >= 0;
-  const services = ofKind('Service').map((s) => buildService(s, lbClass, readsCurrent));
+  const readsCurrent = versionAtLeast(version, CURRENT_PREFIX_FROM) !== false;
+  const services: ServiceView[] = ofKind('Service').map(
+    (s) => new LazyServiceView(s, lbClass, readsCurrent, poolIndex),
+  );
   const lastConfigChange = newestChange(CONFIG_KINDS.flatMap((kind) => inNamespace(kind)));
   return {
     now: options.now,
@@ -442,11 +411,7 @@ export function buildContext(snapshot: Snapshot, options: AnalysisOptions): Anal
     metrics: snapshot.metrics,
     ofKind,
     inNamespace,
-    versionAtLeast: (text: string) => {
-      const wanted = parseVersion(text);
-      if (!version || !wanted) return undefined;
-      return compareVersions(version, wanted) >= 0;
-    },
+    versionAtLeast: (text: string) => versionAtLeast(version, text),
   };
 }
 

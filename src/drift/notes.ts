@@ -2,7 +2,8 @@
  * Notes the engine itself adds to a report: what the snapshot does not let it judge. Unlike findings they name
  * no resource to fix; they keep a report from reading as an all-clear it is not (docs/findings.md, "Report").
  */
-import { isControllerObject, isSpeakerObject, METALLB_GROUP, type AnalysisContext } from './context';
+import type { AnalysisContext } from './context';
+import { isControllerObject, isSpeakerObject, METALLB_GROUP } from './metallb-facts';
 import { arr, nameOf, namespaceOf, str } from './fields';
 import type { KubeObject } from './model';
 

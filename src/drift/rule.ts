@@ -12,10 +12,16 @@ export interface Rule {
   run(ctx: AnalysisContext): FindingDraft[];
 }
 
+/** What a per-service check returns when it finds nothing: one shared empty list, not one per service. */
+export const NO_DRAFTS: readonly FindingDraft[] = Object.freeze([]);
+
 /** Runs a per-service check over every handled service and collects its drafts. */
 export function eachHandledService(
   ctx: AnalysisContext,
-  check: (service: AnalysisContext['handledServices'][number], ctx: AnalysisContext) => FindingDraft[],
+  check: (
+    service: AnalysisContext['handledServices'][number],
+    ctx: AnalysisContext,
+  ) => readonly FindingDraft[],
 ): FindingDraft[] {
   const drafts: FindingDraft[] = [];
   // Indexed: this runs once per rule, before the JIT optimises it, and a for-of would allocate per service.

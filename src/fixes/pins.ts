@@ -4,18 +4,14 @@
  * their IP are left alone; the pins are removed after the last step.
  */
 import { disallowedReason } from '../drift/allocation';
-import {
-  PREFIX_CURRENT,
-  PREFIX_LEGACY,
-  type AnalysisContext,
-  type PoolView,
-  type ServiceView,
-} from '../drift/context';
+import type { AnalysisContext, PoolView, ServiceView } from '../drift/context';
+import { ANNOTATION_KEYS } from '../drift/metallb-facts';
+import { CURRENT_PREFIX_FROM } from '../drift/version';
 import { rangeContains } from '../drift/addresses';
 import type { PlanStep, ServiceImpact, ServiceIps } from './plan';
 import { serviceName } from './request';
 
-const SUFFIX = 'loadBalancerIPs';
+const [CURRENT_KEY, LEGACY_KEY] = ANNOTATION_KEYS.loadBalancerIPs;
 
 /**
  * The annotation keys a pin is written under: `metallb.universe.tf/` below 0.14.9 (the only prefix read),
@@ -23,17 +19,17 @@ const SUFFIX = 'loadBalancerIPs';
  * the version is unknown (research/metallb.md section 3).
  */
 export function pinKeys(ctx: AnalysisContext): string[] {
-  const current = ctx.versionAtLeast('0.14.9');
-  if (current === undefined) return [PREFIX_CURRENT + SUFFIX, PREFIX_LEGACY + SUFFIX];
-  return [current ? PREFIX_CURRENT + SUFFIX : PREFIX_LEGACY + SUFFIX];
+  const current = ctx.versionAtLeast(CURRENT_PREFIX_FROM);
+  if (current === undefined) return [CURRENT_KEY, LEGACY_KEY];
+  return [current ? CURRENT_KEY : LEGACY_KEY];
 }
 
 /** How a service already asks for its IP (either prefix, or spec.loadBalancerIP), or undefined. */
 export function existingRequest(service: ServiceView): string | undefined {
   if (service.loadBalancerIP !== undefined) return 'spec.loadBalancerIP';
-  for (const prefix of [PREFIX_CURRENT, PREFIX_LEGACY]) {
-    const value = service.annotations[prefix + SUFFIX];
-    if (value !== undefined && value.trim() !== '') return prefix + SUFFIX;
+  for (const key of ANNOTATION_KEYS.loadBalancerIPs) {
+    const value = service.annotations[key];
+    if (value !== undefined && value.trim() !== '') return key;
   }
   return undefined;
 }

@@ -15,6 +15,21 @@ export {
   type WorkloadKind,
 } from './metallb-cluster';
 export { KubernetesApiError, statusOf } from './errors';
+export {
+  accessNeeds,
+  CAPABILITIES,
+  capabilityFor,
+  checkCapabilities,
+  DEFAULT_METALLB_NAMESPACE,
+  describeNeed,
+  fixRefusal,
+  refusalFor,
+  summarizeCapabilities,
+  type AccessNeed,
+  type Capability,
+  type CapabilityStatus,
+  type ClusterCapabilities,
+} from './capabilities';
 export { KubeClient, DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, DEFAULT_REQUEST_TIMEOUT_MS } from './client';
 export { loadKubeConfig } from './kubeconfig';
 export { createTransport } from './transport';

@@ -2,6 +2,7 @@
  * Where each kind the engine reads lives in the API, and how widely it is read. Versions follow
  * MetalLB's CRDs: every MetalLB kind is served at v1beta1 except BGPPeer, stored at v1beta2.
  */
+import { METALLB_GROUP } from '../drift/metallb-facts';
 import { AppError } from '../errors';
 import type { RequestTarget } from './errors';
 
@@ -24,8 +25,6 @@ export interface KindInfo {
   essential: boolean;
   fieldSelector?: string;
 }
-
-export const METALLB_GROUP = 'metallb.io';
 
 function metallb(kind: string, plural: string, essential = false, version = 'v1beta1'): KindInfo {
   return {

@@ -15,6 +15,8 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 export interface KubeConfigChoice {
   kubeconfig?: string;
   context?: string;
+  /** The cluster the process runs in, through its pod's service account; no kubeconfig is read. */
+  inCluster?: boolean;
 }
 
 export interface LoadedKubeConfig {
@@ -47,11 +49,24 @@ function loadFiles(kc: KubeConfig, paths: string[]): void {
   }
 }
 
+const inPod = (where: KubeConfigEnvironment): boolean =>
+  Boolean(where.env.KUBERNETES_SERVICE_HOST) && where.exists(SERVICE_ACCOUNT_TOKEN);
+
 function loadInto(
   kc: KubeConfig,
   choice: KubeConfigChoice,
   where: KubeConfigEnvironment,
 ): 'file' | 'in-cluster' {
+  if (choice.inCluster) {
+    if (!inPod(where)) {
+      throw new AppError(
+        'E_KUBECONFIG',
+        `in-cluster needs a pod's service account (KUBERNETES_SERVICE_HOST and ${SERVICE_ACCOUNT_TOKEN}); outside the cluster, name a kubeconfig context instead`,
+      );
+    }
+    kc.loadFromCluster();
+    return 'in-cluster';
+  }
   if (choice.kubeconfig) {
     loadFiles(kc, [choice.kubeconfig]);
     return 'file';
@@ -66,7 +81,7 @@ function loadInto(
     loadFiles(kc, [homeConfig]);
     return 'file';
   }
-  if (where.env.KUBERNETES_SERVICE_HOST && where.exists(SERVICE_ACCOUNT_TOKEN)) {
+  if (inPod(where)) {
     kc.loadFromCluster();
     return 'in-cluster';
   }
@@ -90,7 +105,7 @@ export function loadKubeConfig(
     const message = messageOf(error);
     throw new AppError('E_KUBECONFIG', `the kubeconfig could not be loaded: ${message}`, { cause: error });
   }
-  if (choice.context) {
+  if (choice.context && how === 'file') {
     if (!kc.getContextObject(choice.context)) {
       const known = kc.getContexts().map((c) => c.name);
       throw new AppError(

@@ -5,7 +5,8 @@
  * overwrite someone else's change is guarded by `resourceVersion`: a 409 surfaces as E_CONFLICT and nothing is
  * retried over it.
  */
-import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/context';
+import type { AccessNeed, AccessReviewer } from './capabilities';
+import { componentSelectors, isControllerObject, isSpeakerObject } from '../drift/metallb-facts';
 import { namespaceOf, nameOf, str } from '../drift/fields';
 import type { KubeObject, Snapshot } from '../drift/model';
 import { AppError, isAppError } from '../errors';
@@ -40,7 +41,7 @@ export interface SnapshotRead {
   progress?: (line: string) => void;
 }
 
-export interface MetalLbCluster {
+export interface MetalLbCluster extends AccessReviewer {
   /**
    * Every kind the engine reads, with the controller's and speakers' logs and metrics. What cannot be read is a
    * note; a failure of an essential kind, or of the cluster, throws a coded error.
@@ -84,6 +85,8 @@ export interface MetalLbCluster {
   findController(namespace?: string): Promise<KubeObject | undefined>;
   /** The speaker DaemonSet, by either label scheme; in `namespace` when given. */
   findSpeaker(namespace?: string): Promise<KubeObject | undefined>;
+  /** One SelfSubjectAccessReview per need: whether this identity may do it (capabilities.ts). */
+  reviewAccess(needs: readonly AccessNeed[]): Promise<boolean[]>;
 }
 
 export interface KubeMetalLbClusterOptions {
@@ -349,6 +352,24 @@ export class KubeMetalLbCluster implements MetalLbCluster {
 
   findSpeaker(namespace?: string): Promise<KubeObject | undefined> {
     return this.findWorkload('DaemonSet', SPEAKER_SELECTORS, namespace);
+  }
+
+  reviewAccess(needs: readonly AccessNeed[]): Promise<boolean[]> {
+    return Promise.all(needs.map((need) => this.reviewOne(need)));
+  }
+
+  private async reviewOne(need: AccessNeed): Promise<boolean> {
+    const body = {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectAccessReview',
+      spec: { resourceAttributes: { ...need, namespace: need.namespace ?? '' } },
+    };
+    // A review is a create that changes nothing; it needs no RBAC grant (every authenticated user may ask).
+    const answer = (await this.client.json(
+      { method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body },
+      { verb: 'create', resource: 'selfsubjectaccessreviews', group: 'authorization.k8s.io' },
+    )) as { status?: { allowed?: unknown } } | null;
+    return answer?.status?.allowed === true;
   }
 }
 

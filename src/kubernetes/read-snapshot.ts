@@ -3,27 +3,20 @@
  * then the controller's and speakers' logs and metrics. What cannot be read becomes a note; only the essential
  * kinds (Services, IPAddressPools, L2/BGPAdvertisements) fail the read, so a check never reports a false all-clear.
  */
+import { lastConfigChangeOf } from '../drift/context';
 import {
   componentSelectors,
   DEFAULT_NAMESPACE,
   isControllerObject,
   isSpeakerObject,
-  lastConfigChangeOf,
-} from '../drift/context';
+  METALLB_GROUP,
+} from '../drift/metallb-facts';
 import { nameOf, namespaceOf, str } from '../drift/fields';
 import type { KubeObject, PodLog, PodMetrics, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
 import { messageOf, statusOf } from './errors';
 import type { KubeClient } from './client';
-import {
-  apiVersionOf,
-  kindInfo,
-  METALLB_GROUP,
-  READ_KINDS,
-  resourcePath,
-  targetOf,
-  type KindInfo,
-} from './kinds';
+import { apiVersionOf, kindInfo, READ_KINDS, resourcePath, targetOf, type KindInfo } from './kinds';
 import { logWindow } from './log-window';
 import { metricsProxyName } from './pods';
 

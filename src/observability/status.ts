@@ -4,8 +4,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { ClusterSetting } from '../config';
+import { checkCapabilities, type MetalLbCluster } from '../kubernetes';
 import type { DigestSchedule } from '../digests/digest-schedules';
-import type { MetalLbCluster } from '../kubernetes';
 import { pingRedis } from '../redis';
 import type { ClusterStatus, StatusInput } from '../slack/views/status';
 import type { LastCheckStore } from './last-check';
@@ -17,24 +17,29 @@ export interface StatusSources {
   redis: Redis;
   queueCounts(): Promise<StatusInput['queue']>;
   outboxBacklog(): Promise<number>;
+  /** METALLB_NAMESPACE: where the capabilities' namespaced permissions are asked for. */
+  metallbNamespace?: string;
   /** Every digest schedule with its next run. */
   digestSchedules?(): Promise<DigestSchedule[]>;
 }
 
 async function clusterStatus(setting: ClusterSetting, sources: StatusSources): Promise<ClusterStatus> {
   const port = sources.ports.get(setting.name);
-  const [probe, lastCheck] = await Promise.all([
+  const [probe, lastCheck, capabilities] = await Promise.all([
     port ? port.probe() : Promise.resolve({ reachable: false as const, problem: 'not connected' }),
     sources.lastChecks.read(setting.name),
+    port ? checkCapabilities(port, sources.metallbNamespace) : Promise.resolve(undefined),
   ]);
   return {
     name: setting.name,
-    context: setting.context,
+    context: setting.inCluster ? 'in-cluster' : setting.context,
     reachable: probe.reachable,
     kubernetesVersion: probe.reachable ? probe.kubernetesVersion : undefined,
     problem: probe.reachable ? undefined : probe.problem,
     metallbVersion: lastCheck?.version,
     lastCheck,
+    // Asked afresh each time: a component added or removed shows at the next status.
+    capabilities: probe.reachable ? capabilities : undefined,
   };
 }
 

@@ -41,6 +41,11 @@ export interface FixRequestsDeps {
   enqueueFix(data: FixJobData): Promise<unknown>;
   /** Posts a new parent message now and returns its ts (the approval binds to the thread). */
   postParent(channel: string, message: SlackMessage): Promise<string>;
+  /**
+   * Why the bot's identity may not run `fix` on `cluster` (a component left out of the install), asked afresh;
+   * undefined when it may.
+   */
+  capabilityRefusal?(cluster: string, fix: FixName): Promise<string | undefined>;
   settings: ApprovalSettings;
   membership: Membership;
   audit: AuditSink;
@@ -74,6 +79,19 @@ export class FixRequests {
         detail: `${allowed.reason}: ${allowed.message}`,
       });
       return { answer: refusalMessage(allowed.message) };
+    }
+    const refusal = await this.deps.capabilityRefusal?.(input.cluster, input.fix);
+    if (refusal !== undefined) {
+      await this.deps.audit.record({
+        actor: input.user,
+        action: 'fix.request',
+        outcome: 'refused',
+        at: now(),
+        cluster: input.cluster,
+        fix: input.fix,
+        detail: refusal,
+      });
+      return { answer: errorMessage('E_FORBIDDEN', refusal, false) };
     }
     let planned;
     try {

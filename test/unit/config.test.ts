@@ -109,6 +109,14 @@ describe('loadConfig', () => {
     expect(config.implicitCluster).toBe(false);
   });
 
+  it('reads name=in-cluster as the cluster the bot runs in, not a kubeconfig context', () => {
+    const config = loadConfig({ ...serveEnv, CLUSTERS: 'local=in-cluster:#ops;lab=ctx-lab' }, 'serve');
+    expect(config.clusters).toEqual([
+      { name: 'local', context: undefined, inCluster: true, channelIds: [], channelNames: ['ops'] },
+      { name: 'lab', context: 'ctx-lab', channelIds: [], channelNames: [] },
+    ]);
+  });
+
   it('parses DIGESTS and checks cluster, cron and time zone', () => {
     const config = loadConfig(
       { ...serveEnv, CLUSTERS: 'prod=ctx', DIGESTS: 'prod|C01ABC|0 9 * * 1-5|Europe/Berlin|only-changes' },

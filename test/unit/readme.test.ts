@@ -9,9 +9,9 @@ const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
 const findingsDoc = readFileSync(path.join(root, 'docs', 'findings.md'), 'utf8');
 
 describe('README', () => {
-  it('embeds deploy/rbac.yaml exactly', () => {
+  it('embeds deploy/base/rbac-read.yaml exactly', () => {
     const block = /<!-- rbac:start -->\n```yaml\n([\s\S]*?)```\n<!-- rbac:end -->/.exec(readme);
-    expect(block?.[1]).toBe(readFileSync(path.join(root, 'deploy', 'rbac.yaml'), 'utf8'));
+    expect(block?.[1]).toBe(readFileSync(path.join(root, 'deploy', 'base', 'rbac-read.yaml'), 'utf8'));
   });
 
   it.each(FINDING_CODES)('explains finding code %s', (code) => {
@@ -31,6 +31,22 @@ describe('README', () => {
 
   it.each(Object.keys(ERROR_CATALOGUE))('lists error code %s with what to do', (code) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${code}\` \\| \\S`, 'm'));
+  });
+
+  it('creates every Secret the manifests of deploy/ read, by the name they read it', () => {
+    const created = [...readme.matchAll(/create secret generic ([-a-z0-9]+)/g)].map((m) => m[1]);
+    const deploy = [
+      'base/deployment-bot.yaml',
+      'components/redis/redis-url.yaml',
+      'overlays/external-redis/redis-secret.yaml',
+    ]
+      .map((f) => readFileSync(path.join(root, 'deploy', f), 'utf8'))
+      .join('\n');
+    const read = [...deploy.matchAll(/(?:secretRef:\s+name|secretKeyRef:\s+name): ([-a-z0-9]+)/g)].map(
+      (m) => m[1],
+    );
+    expect(read.length).toBeGreaterThanOrEqual(3);
+    for (const name of read) expect(created).toContain(name);
   });
 
   it('opens with the two quick-start commands', () => {

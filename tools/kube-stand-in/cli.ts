@@ -1,9 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseFaults, startKubeStandIn } from './index';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../../src/drift/model';
+import { isRbacObject, parseFaults, startKubeStandIn } from './index';
 
 const USAGE =
-  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION] [--faults FILE]';
+  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION] [--faults FILE] [--rbac DIR [--rbac-user USER]]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -14,6 +17,8 @@ async function main(argv: string[]): Promise<void> {
       'kubeconfig-out': { type: 'string' },
       'simulate-metallb': { type: 'string' },
       faults: { type: 'string' },
+      rbac: { type: 'string' },
+      'rbac-user': { type: 'string' },
     },
   });
   const port = Number(values.port);
@@ -26,6 +31,7 @@ async function main(argv: string[]): Promise<void> {
     port,
     faults,
     simulateMetallb: values['simulate-metallb'],
+    rbac: values.rbac ? { objects: await rbacObjects(values.rbac), user: values['rbac-user'] } : undefined,
   });
   await standIn.writeKubeconfig(values['kubeconfig-out']);
   process.stdout.write(`listening on ${standIn.url}\n`);
@@ -43,6 +49,21 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (process.env.npm_lifecycle_event !== undefined) stopWhenOrphaned(stop);
+}
+
+/** The Roles, ClusterRoles and bindings in the YAML files of `dir` (e.g. the output of `kubectl kustomize`). */
+async function rbacObjects(dir: string): Promise<KubeObject[]> {
+  const files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const objects: KubeObject[] = [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(await readFile(path.join(dir, file), 'utf8'))) {
+      if (doc.errors.length > 0) throw new Error(`--rbac: ${file}: ${doc.errors[0]?.message ?? 'bad YAML'}`);
+      const obj = doc.toJSON() as KubeObject | null;
+      if (obj !== null && typeof obj === 'object' && isRbacObject(obj)) objects.push(obj);
+    }
+  }
+  if (objects.length === 0) throw new Error(`--rbac: no Role, ClusterRole or binding in ${dir}`);
+  return objects;
 }
 
 /**

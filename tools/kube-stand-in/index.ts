@@ -4,11 +4,13 @@ import { loadDump } from '../../src/snapshot/load';
 import { Cluster } from './cluster';
 import { kubeconfigFor } from './kubeconfig';
 import { listen } from './server';
+import { RbacAuthorizer } from './rbac';
 import { MetallbSimulation } from './simulation';
 import type { KubeStandIn, KubeStandInOptions } from './types';
 
 export type { FaultRule, KubeStandIn, KubeStandInOptions, RecordedRequest } from './types';
 export { parseFaults } from './faults';
+export { DEFAULT_RBAC_USER, isRbacObject } from './rbac';
 
 async function seedOf(options: KubeStandInOptions): Promise<Snapshot> {
   const empty: Snapshot = { objects: [], logs: [], metrics: [], notes: [], source: 'stand-in' };
@@ -37,6 +39,7 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     pageSizeCap: options.pageSizeCap,
     faults: options.faults,
     afterWrite: () => simulation?.reconcile(),
+    rbac: options.rbac ? new RbacAuthorizer(options.rbac.objects, options.rbac.user) : undefined,
   });
   const url = `http://127.0.0.1:${front.port}`;
   const kubeconfigYaml = kubeconfigFor(url);

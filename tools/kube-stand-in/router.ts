@@ -7,6 +7,8 @@ import { openApiDocument, openApiIndex, parseOpenApiPath } from './openapi';
 import { applyPatch } from './patch';
 import { parseProxyTarget, selectLogLines } from './pods';
 import { fieldFilter, labelFilter, paginate } from './query';
+import { requestAttributes, type RbacAuthorizer } from './rbac';
+import { review } from './reviews';
 import { reasonForCode, StatusError } from './status';
 
 export interface Request {
@@ -43,11 +45,16 @@ interface Target {
 export class Router {
   constructor(
     private readonly cluster: Cluster,
-    private readonly options: { hostPort: () => string; pageSizeCap?: number },
+    private readonly options: { hostPort: () => string; pageSizeCap?: number; rbac?: RbacAuthorizer },
   ) {}
 
   handle(req: Request): Reply {
     const { path } = req;
+    const answer = review(req.method, path, req.body, this.options.rbac);
+    if (answer !== undefined) return json(answer, 201);
+    // The API server authorizes before it routes: a denied request is a 403 even for a kind it does not serve.
+    const attributes = requestAttributes(req.method, path, req.query);
+    if (attributes && this.options.rbac) this.options.rbac.authorize(attributes);
     if (req.method === 'GET') {
       const fixed = this.fixed(path);
       if (fixed) return fixed;

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Cluster } from './cluster';
 import { FaultTable } from './faults';
+import type { RbacAuthorizer } from './rbac';
 import { failure, Router, type Reply, type Request } from './router';
 import { reasonForCode, StatusError, statusBody } from './status';
 import type { FaultRule, RecordedRequest } from './types';
@@ -58,7 +59,13 @@ export interface HttpFront {
  */
 export async function listen(
   cluster: Cluster,
-  options: { port?: number; pageSizeCap?: number; faults?: FaultRule[]; afterWrite?: () => void },
+  options: {
+    port?: number;
+    pageSizeCap?: number;
+    faults?: FaultRule[];
+    afterWrite?: () => void;
+    rbac?: RbacAuthorizer;
+  },
 ): Promise<HttpFront> {
   const faults = new FaultTable(options.faults ?? []);
   const requests: RecordedRequest[] = [];
@@ -66,6 +73,7 @@ export async function listen(
   const router = new Router(cluster, {
     hostPort: () => `127.0.0.1:${port}`,
     pageSizeCap: options.pageSizeCap,
+    rbac: options.rbac,
   });
 
   const route = (request: Request): Reply => {

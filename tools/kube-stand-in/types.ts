@@ -30,6 +30,12 @@ export interface KubeStandInOptions {
   port?: number;
   /** The most items one list page holds, whatever `limit` the client asked for. */
   pageSizeCap?: number;
+  /**
+   * Enforce RBAC: Roles, ClusterRoles and bindings (e.g. `kubectl kustomize deploy/overlays/default`), applied to
+   * `user` (default `system:serviceaccount:metallb-chatops:metallb-chatops`), the identity of the kubeconfig.
+   * Anything they do not grant is a 403. Without it every request is allowed.
+   */
+  rbac?: { objects: KubeObject[]; user?: string };
 }
 
 export interface RecordedRequest {

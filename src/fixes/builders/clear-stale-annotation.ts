@@ -3,7 +3,8 @@
  * no longer exists. From 0.14.9 MetalLB never removes the old-prefix one itself (research/metallb.md section 3).
  * Informational only: no IP changes.
  */
-import { PREFIX_CURRENT, PREFIX_LEGACY, type ServiceView } from '../../drift/context';
+import type { ServiceView } from '../../drift/context';
+import { ANNOTATION_KEYS } from '../../drift/metallb-facts';
 import { gitopsWarning, managerOf } from '../gitops';
 import { objectRef } from '../pins';
 import type { PlanOutcome, PlanStep } from '../plan';
@@ -11,10 +12,8 @@ import { serviceName, type FixContext } from '../request';
 import { makePlan, nothingToFix } from './skeleton';
 import { resolveTargets } from './targets';
 
-const KEYS = [`${PREFIX_CURRENT}ip-allocated-from-pool`, `${PREFIX_LEGACY}ip-allocated-from-pool`];
-
 function staleKeys(service: ServiceView, pools: ReadonlyMap<string, unknown>): string[] {
-  return KEYS.filter((key) => {
+  return ANNOTATION_KEYS.allocatedFromPool.filter((key) => {
     const value = service.annotations[key]?.trim();
     return value !== undefined && value !== '' && !pools.has(value);
   });

@@ -11,6 +11,7 @@ import { buildConfigSteps, type ConfigChange } from '../config-steps';
 import type { PlanOutcome, PlanWarning } from '../plan';
 import type { FixContext } from '../request';
 import { makePlan, nothingToFix, refused } from './skeleton';
+import { STRANDED_IPS_CLEARED_FROM } from '../../drift/version';
 
 /** BFDProfiles a BGPPeer names: MetalLB's webhook refuses to delete them ("used by BGPPeer"). */
 function bfdInUse(objects: readonly KubeObject[]): Map<string, string> {
@@ -36,10 +37,10 @@ export function versionWarning(fc: FixContext): PlanWarning[] {
 }
 
 export function buildReapplyConfig(fc: FixContext): PlanOutcome {
-  if (fc.ctx.versionAtLeast('0.14.2') === false)
+  if (fc.ctx.versionAtLeast(STRANDED_IPS_CLEARED_FROM) === false)
     return refused(
       fc,
-      `MetalLB ${fc.ctx.versionText} is older than 0.14.2: its controller refuses a config that strands assigned ` +
+      `MetalLB ${fc.ctx.versionText} is older than ${STRANDED_IPS_CLEARED_FROM}: its controller refuses a config that strands assigned ` +
         'IPs and keeps running on the old one, so deleting and re-creating config objects changes nothing it uses',
       'Run restart-controller: a restarted controller reloads the config from scratch.',
     );

@@ -5,7 +5,8 @@
  */
 import { parseIp } from '../../drift/addresses';
 import { allocationAdmits, disallowedReason, poolsContaining } from '../../drift/allocation';
-import { PREFIX_CURRENT, PREFIX_LEGACY, type AnalysisContext, type ServiceView } from '../../drift/context';
+import type { AnalysisContext, ServiceView } from '../../drift/context';
+import { ANNOTATION_KEYS } from '../../drift/metallb-facts';
 import { gitopsWarning, managerOf } from '../gitops';
 import { objectRef } from '../pins';
 import type { MergePatch, PlanOutcome, PlanStep } from '../plan';
@@ -29,8 +30,7 @@ function requestFixes(service: ServiceView, ctx: AnalysisContext): { patch: Merg
     spec.loadBalancerIP = null;
     reasons.push(`spec.loadBalancerIP ${service.loadBalancerIP} is in no pool that allows it`);
   }
-  for (const prefix of [PREFIX_CURRENT, PREFIX_LEGACY]) {
-    const key = `${prefix}loadBalancerIPs`;
+  for (const key of ANNOTATION_KEYS.loadBalancerIPs) {
     const value = service.annotations[key];
     if (value === undefined || value.trim() === '') continue;
     const bad = value.split(',').filter((t) => t.trim() !== '' && !ipAllowed(t, service, ctx));
@@ -39,8 +39,7 @@ function requestFixes(service: ServiceView, ctx: AnalysisContext): { patch: Merg
       reasons.push(`${key} asks for ${bad.map((b) => b.trim()).join(', ')}, which no pool allows`);
     }
   }
-  for (const prefix of [PREFIX_CURRENT, PREFIX_LEGACY]) {
-    const key = `${prefix}address-pool`;
+  for (const key of ANNOTATION_KEYS.addressPool) {
     const value = service.annotations[key]?.trim();
     if (!value) continue;
     const pool = ctx.poolsByName.get(value);

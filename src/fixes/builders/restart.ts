@@ -2,7 +2,7 @@
  * restart-controller and restart-speakers: a rollout restart of the component found by labels (both the plain
  * manifests' and the Helm chart's), never by a fixed name, then a wait for the rollout.
  */
-import { componentSelectors } from '../../drift/context';
+import { componentSelectors } from '../../drift/metallb-facts';
 import { nameOf } from '../../drift/fields';
 import type { KubeObject } from '../../drift/model';
 import { gitopsWarning, managerOf } from '../gitops';

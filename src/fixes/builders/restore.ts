@@ -11,6 +11,7 @@ import type { PasswordSource, PlanOutcome, PlanWarning } from '../plan';
 import type { FixContext } from '../request';
 import { versionWarning } from './reapply-config';
 import { makePlan, nothingToFix, refused } from './skeleton';
+import { STRANDED_IPS_CLEARED_FROM } from '../../drift/version';
 
 function withoutPassword(obj: KubeObject): KubeObject {
   if (obj.kind !== 'BGPPeer') return obj;
@@ -91,11 +92,14 @@ export function buildRestore(fc: FixContext): PlanOutcome {
   if (changes.length === 0)
     return nothingToFix(fc, `The config already equals backup ${backup.id}: nothing to restore.`);
   const built = buildConfigSteps(fc, changes, backup.objects);
-  if (fc.ctx.versionAtLeast('0.14.2') === false && built.steps.some((s) => s.services.length > 0))
+  if (
+    fc.ctx.versionAtLeast(STRANDED_IPS_CLEARED_FROM) === false &&
+    built.steps.some((s) => s.services.length > 0)
+  )
     warnings.push({
       kind: 'version',
       text:
-        `MetalLB ${fc.ctx.versionText} is older than 0.14.2: its controller refuses a config that strands assigned ` +
+        `MetalLB ${fc.ctx.versionText} is older than ${STRANDED_IPS_CLEARED_FROM}: its controller refuses a config that strands assigned ` +
         'IPs and keeps the old one until every such service is released; a step that strands IPs may not settle.',
     });
   const count = (kind: ConfigChange['change']): number => changes.filter((c) => c.change === kind).length;

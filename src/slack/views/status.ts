@@ -1,4 +1,5 @@
 /** The `/metallb status` view. */
+import type { ClusterCapabilities } from '../../kubernetes/capabilities';
 import type { DigestSchedule } from '../../digests/digest-schedules';
 import { context, escapeText, sections, type SlackMessage } from './blocks';
 import { scheduleLine } from './digest-schedules';
@@ -14,6 +15,8 @@ export interface ClusterStatus {
   /** Why it is unreachable, without secrets. */
   problem?: string;
   lastCheck?: { at: string; critical: number; warning: number; info: number };
+  /** What the bot's identity may do there (SelfSubjectAccessReviews), when reachable. */
+  capabilities?: ClusterCapabilities;
 }
 
 export interface StatusInput {
@@ -49,7 +52,20 @@ function clusterLine(c: ClusterStatus): string {
       `last check ${c.lastCheck.at}: ${c.lastCheck.critical} critical, ${c.lastCheck.warning} warning, ${c.lastCheck.info} info`,
     );
   }
-  return parts.join(' · ');
+  const line = parts.join(' · ');
+  return c.capabilities ? `${line}\n${capabilityLines(c.capabilities).join('\n')}` : line;
+}
+
+/** Granted capabilities on one line; each missing one with the first permission it lacks. */
+function capabilityLines(caps: ClusterCapabilities): string[] {
+  if (!caps.known) return [`    capabilities unknown: ${escapeText(caps.problem)}`];
+  const granted = caps.capabilities.filter((c) => c.granted).map((c) => c.capability);
+  const lines = [`    capabilities: ${granted.length > 0 ? granted.join(', ') : 'none'}`];
+  for (const c of caps.capabilities.filter((s) => !s.granted)) {
+    const more = c.missing.length > 1 ? ` and ${c.missing.length - 1} more` : '';
+    lines.push(`    :no_entry: ${c.capability} unavailable: no \`${escapeText(c.missing[0] ?? '')}\`${more}`);
+  }
+  return lines;
 }
 
 export function statusMessage(input: StatusInput): SlackMessage {

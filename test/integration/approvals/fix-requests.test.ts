@@ -27,7 +27,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function requests(operators: string[] | undefined) {
+function requests(operators: string[] | undefined, refusal?: string) {
   const planned: string[] = [];
   const queued: string[] = [];
   const posted: string[] = [];
@@ -72,6 +72,7 @@ function requests(operators: string[] | undefined) {
       posted.push(channel);
       return Promise.resolve('1764482400.000100');
     },
+    ...(refusal !== undefined ? { capabilityRefusal: () => Promise.resolve(refusal) } : {}),
     settings,
     membership,
     audit,
@@ -100,5 +101,20 @@ describe('requesting a fix', () => {
     expect(r.planned).toEqual([]);
     expect((await r.fixRequests.request(input)).text).toMatch(/Nothing to fix/);
     expect(r.planned).toEqual(['backup']);
+  });
+});
+
+describe('a fix the bot may not run in that cluster', () => {
+  it('is refused before any plan, naming what is missing, and audited', async () => {
+    const r = requests(
+      ['U0ALICE'],
+      'release-ip is turned off in this cluster: the bot lacks the services capability',
+    );
+    const answer = await r.fixRequests.request({ ...input, fix: 'release-ip' });
+    expect(answer.text).toMatch(/E_FORBIDDEN: release-ip is turned off in this cluster/);
+    expect(r.planned).toEqual([]);
+    expect(r.posted).toEqual([]);
+    const [entry] = await r.audit.latest(1);
+    expect(entry).toMatchObject({ action: 'fix.request', outcome: 'refused', fix: 'release-ip' });
   });
 });

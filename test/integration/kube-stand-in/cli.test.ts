@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,31 @@ describe('the kube-stand-in command', () => {
       expect(await exited).toBe(0);
     },
   );
+
+  it('enforces the RBAC rendered from deploy/ with --rbac DIR', async () => {
+    const rbacDir = join(out, 'rbac');
+    await mkdir(rbacDir, { recursive: true });
+    const { stdout } = await promisify(execFile)('kubectl', ['kustomize', join(ROOT, 'deploy/base')]);
+    await writeFile(join(rbacDir, 'base.yaml'), stdout);
+    const child = spawn(
+      process.execPath,
+      [cli, '--from-file', DUMP, '--port', '0', '--kubeconfig-out', join(out, 'kc-rbac'), '--rbac', rbacDir],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const url = await listeningUrl(child);
+      expect((await fetch(`${url}/apis/metallb.io/v1beta1/ipaddresspools`)).status).toBe(200);
+      const denied = await fetch(`${url}/apis/apps/v1/deployments`);
+      expect(denied.status).toBe(403);
+      expect(((await denied.json()) as { message: string }).message).toBe(
+        'deployments.apps is forbidden: User "system:serviceaccount:metallb-chatops:metallb-chatops" cannot list resource "deployments" in API group "apps" at the cluster scope',
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
 
   it('refuses to start without --kubeconfig-out and says how to call it', async () => {
     const child = spawn(process.execPath, [cli, '--port', '0'], {

@@ -1,5 +1,5 @@
 /**
- * deploy/rbac.yaml against the code: the real kubectl applies it, and every request a recorded live check makes
+ * The read RBAC of deploy/base against the code: the real kubectl applies it, and every request a recorded live check makes
  * is granted by it (and it grants nothing the reader does not use), so the manifest cannot drift from the reader.
  */
 import { execFile } from 'node:child_process';
@@ -14,7 +14,7 @@ import { SCENARIO_NOW } from '../../fixtures/scenarios';
 import { metallbCluster } from '../kubernetes/cluster-fixture';
 import { checkLive, REPO_ROOT, startLiveCluster, type LiveCluster } from './harness';
 
-const MANIFEST = path.join(REPO_ROOT, 'deploy', 'rbac.yaml');
+const MANIFEST = path.join(REPO_ROOT, 'deploy', 'base', 'rbac-read.yaml');
 const SUBJECT = { kind: 'ServiceAccount', name: 'metallb-chatops', namespace: 'metallb-chatops' };
 
 interface Rule {
@@ -105,27 +105,37 @@ let recorded: Need[];
 beforeAll(async () => {
   // A cluster whose MetalLB pods run and expose a monitoring port, so logs and metrics are read too.
   cluster = await startLiveCluster({ snapshot: metallbCluster(new Date(SCENARIO_NOW)) });
-  const result = await checkLive(cluster.kubeconfig, SCENARIO_NOW, ['--fail-on', 'none']);
+  // As the bot runs it: the ConfigMap names MetalLB's namespace, so nothing is listed to find it.
+  const result = await checkLive(cluster.kubeconfig, SCENARIO_NOW, [
+    '--fail-on',
+    'none',
+    '--metallb-namespace',
+    'metallb-system',
+  ]);
   expect(result.code).toBe(0);
   recorded = cluster.standIn.requests.map(needOf);
 });
 
 afterAll(() => cluster.close());
 
-describe('deploy/rbac.yaml', () => {
+describe('deploy/base/rbac-read.yaml', () => {
   it('grants every request a live check makes', async () => {
     const grants = grantsOf(await manifest());
     const denied = [...new Set(recorded.filter((n) => !granted(grants, n)).map(key))];
     expect(denied).toEqual([]);
-    // The recording covers logs, metrics and the namespace lookup, not only lists.
+    // The recording covers logs and metrics, not only lists.
     expect(recorded.map(key)).toEqual(
       expect.arrayContaining([
         'get pods/log.core in metallb-system',
         'get pods/proxy.core in metallb-system',
-        'list deployments.apps in (cluster)',
         'list services.core in (cluster)',
       ]),
     );
+  });
+
+  it('makes no cluster-wide list of Deployments when the MetalLB namespace is named', () => {
+    expect(recorded.map(key)).not.toContain('list deployments.apps in (cluster)');
+    expect(recorded.map(key)).toContain('list deployments.apps in metallb-system');
   });
 
   it('grants only reads, and only of resources the reader requests', async () => {
@@ -170,10 +180,8 @@ describe('deploy/rbac.yaml', () => {
       expect(stdout.trim().split('\n').sort()).toEqual([
         'clusterrole.rbac.authorization.k8s.io/metallb-chatops-read created',
         'clusterrolebinding.rbac.authorization.k8s.io/metallb-chatops-read created',
-        'namespace/metallb-chatops created',
         'role.rbac.authorization.k8s.io/metallb-chatops-read created',
         'rolebinding.rbac.authorization.k8s.io/metallb-chatops-read created',
-        'serviceaccount/metallb-chatops created',
       ]);
       const role = target.standIn.objects('Role').find((o) => o.metadata?.name === 'metallb-chatops-read');
       expect(role?.metadata?.namespace).toBe('metallb-system');

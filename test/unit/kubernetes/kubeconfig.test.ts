@@ -64,6 +64,33 @@ describe('choosing the cluster from a kubeconfig', () => {
     expect(loadKubeConfig({}, home).source).toBe('context prod-eu');
   });
 
+  describe('in-cluster', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      process.env = { ...saved };
+    });
+
+    it("uses the pod's service account and reads no kubeconfig, even when one is set", () => {
+      // The client reads the service host from process.env itself; the environment passed in decides the rest.
+      process.env.KUBERNETES_SERVICE_HOST = '10.96.0.1';
+      process.env.KUBERNETES_SERVICE_PORT = '443';
+      const pod: KubeConfigEnvironment = {
+        env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBECONFIG: path },
+        home: dir,
+        exists: (p) => p === '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      };
+      const { source, kc } = loadKubeConfig({ inCluster: true, kubeconfig: path }, pod);
+      expect(source).toBe('in-cluster');
+      expect(kc.getCurrentCluster()?.server).toBe('https://10.96.0.1:443');
+    });
+
+    it('is E_KUBECONFIG outside a pod, saying what to do instead', () => {
+      expect(() => loadKubeConfig({ inCluster: true }, nowhere({ KUBECONFIG: path }))).toThrow(
+        /in-cluster needs a pod's service account .*name a kubeconfig context instead/,
+      );
+    });
+  });
+
   it.each<[string, { kubeconfig?: string; context?: string }, RegExp]>([
     [
       'an unknown context',

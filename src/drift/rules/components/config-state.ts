@@ -1,6 +1,5 @@
 /** Shared reading of ConfigurationState objects (MetalLB >= 0.15.3, research/metallb.md section 1.2). */
-import type { AnalysisContext } from '../../context';
-import { refOf } from '../../context';
+import { type AnalysisContext, refOf } from '../../context';
 import { labelsOf, str } from '../../fields';
 import type { KubeObject, ResourceRef } from '../../model';
 

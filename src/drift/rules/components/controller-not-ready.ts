@@ -1,5 +1,6 @@
 /** CONTROLLER_NOT_READY: the controller Deployment is missing or has fewer available replicas than wanted. */
-import { METALLB_GROUP, refOf } from '../../context';
+import { refOf } from '../../context';
+import { METALLB_GROUP } from '../../metallb-facts';
 import { groupOf, num } from '../../fields';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';

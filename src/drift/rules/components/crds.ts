@@ -1,5 +1,5 @@
 /** Reading CustomResourceDefinitions: which ones belong to MetalLB. */
-import { METALLB_GROUP } from '../../context';
+import { METALLB_GROUP } from '../../metallb-facts';
 import { nameOf, str } from '../../fields';
 import type { KubeObject } from '../../model';
 

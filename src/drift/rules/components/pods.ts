@@ -2,8 +2,8 @@
  * The MetalLB component pods and their evidence (logs, metrics), shared by the component rules. Logs and
  * metrics are matched to pods by namespace and pod name; each pod's text is parsed once per analysis.
  */
-import type { AnalysisContext } from '../../context';
-import { isControllerObject, isSpeakerObject, refOf } from '../../context';
+import { type AnalysisContext, refOf } from '../../context';
+import { isControllerObject, isSpeakerObject } from '../../metallb-facts';
 import { isErrorLine, LOG_LINE_LIMIT, parseLog, type LogLine } from '../../evidence/logs';
 import { parseMetrics, type MetricSet, type Sample } from '../../evidence/metrics';
 import { nameOf } from '../../fields';

@@ -1,7 +1,9 @@
 /** RESOURCE_OUTSIDE_NAMESPACE: a metallb.io object outside the MetalLB namespace, which MetalLB never reads. */
-import { METALLB_GROUP, refOf } from '../../context';
+import { refOf } from '../../context';
+import { METALLB_GROUP } from '../../metallb-facts';
 import { namespaceOf } from '../../fields';
 import type { FindingDraft } from '../../finding';
+import type { KubeObject } from '../../model';
 import type { Rule } from '../../rule';
 
 const GROUP_PREFIX = `${METALLB_GROUP}/`;
@@ -11,7 +13,10 @@ export const resourceOutsideNamespace: Rule = {
   codes: ['RESOURCE_OUTSIDE_NAMESPACE'],
   run: (ctx) => {
     const drafts: FindingDraft[] = [];
-    for (const obj of ctx.objects) {
+    // Indexed: this runs once per analysis over every object, where a for-of allocates per element.
+    const objects = ctx.objects;
+    for (let i = 0; i < objects.length; i++) {
+      const obj = objects[i] as KubeObject;
       // Exactly metallb.io: CRDs (apiextensions) and frrk8s.metallb.io objects live elsewhere by design. The
       // prefix test is groupOf(obj) === METALLB_GROUP without slicing a string per object of the snapshot.
       if (typeof obj.apiVersion !== 'string' || !obj.apiVersion.startsWith(GROUP_PREFIX)) continue;

@@ -1,7 +1,8 @@
 /** How much of each pool is in use, shared by POOL_EXHAUSTED and POOL_NEARLY_EXHAUSTED. */
-import { addressKey, allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
+import { allowedCount, isBuggyIp, type AddressRange } from '../../addresses';
 import { poolsPendingFor, requestedIpsOf } from '../../allocation';
-import type { AnalysisContext, PoolView, ServiceView } from '../../context';
+import type { AnalysisContext, IngressIp, PoolView, ServiceView } from '../../context';
+import { heldAddresses } from '../../held-addresses';
 
 export interface PoolUsage {
   pool: PoolView;
@@ -51,40 +52,39 @@ export function poolUsages(ctx: AnalysisContext): readonly PoolUsage[] {
 }
 
 function computeUsages(ctx: AnalysisContext): PoolUsage[] {
-  // Distinct addresses, one key per address whatever its spelling (addressKey), so one set per pool holds both
-  // families.
-  const held = new Map<PoolView, Set<string | bigint>>();
+  // Each distinct address once (the pass DUPLICATE_IP shares), so a count per pool is its distinct addresses.
+  const { ips } = heldAddresses(ctx);
+  const used = new Map<PoolView, number>();
   // Indexed loops: they run once per analysis, mostly unoptimised, where a for-of allocates per element.
-  const services = ctx.handledServices;
-  for (let s = 0; s < services.length; s++) {
-    const ingress = (services[s] as ServiceView).ingress;
-    for (let i = 0; i < ingress.length; i++) {
-      const { text, ip } = ingress[i] as ServiceView['ingress'][number];
-      const hits = ctx.poolIndex.lookup(ip);
-      if (hits.length === 0) continue;
-      const key = addressKey(text, ip);
-      const buggy = isBuggyIp(ip);
-      for (let h = 0; h < hits.length; h++) {
-        const { pool } = hits[h] as (typeof hits)[number];
-        if (pool.avoidBuggyIps && buggy) continue;
-        let set = held.get(pool);
-        if (set === undefined) held.set(pool, (set = new Set()));
-        set.add(key);
-      }
+  for (let a = 0; a < ips.length; a++) {
+    const { ip, hits } = ips[a] as IngressIp;
+    if (hits.length === 0) continue;
+    const buggy = isBuggyIp(ip);
+    for (let h = 0; h < hits.length; h++) {
+      const { pool } = hits[h] as (typeof hits)[number];
+      if (pool.avoidBuggyIps && buggy) continue;
+      // A pool whose own entries overlap is hit once per entry: count the address once.
+      if (hitBefore(hits, h, pool)) continue;
+      used.set(pool, (used.get(pool) ?? 0) + 1);
     }
   }
   return ctx.pools.map((pool) => ({
     pool,
     capacity: poolCapacity(pool),
-    used: held.get(pool)?.size ?? 0,
+    used: used.get(pool) ?? 0,
   }));
+}
+
+function hitBefore(hits: readonly { pool: PoolView }[], h: number, pool: PoolView): boolean {
+  for (let k = 0; k < h; k++) if ((hits[k] as { pool: PoolView }).pool === pool) return true;
+  return false;
 }
 
 /** The handled services pending on each pool (docs/findings.md, SERVICE_PENDING). */
 export function pendingByPool(ctx: AnalysisContext): Map<PoolView, ServiceView[]> {
   const pending = new Map<PoolView, ServiceView[]>();
   for (const service of ctx.handledServices) {
-    if (service.ingressIps.length > 0) continue;
+    if (service.ingressIpCount > 0) continue;
     const requested = requestedIpsOf(service);
     // MetalLB refuses a service whose request does not parse or is made twice: it waits on no pool, and
     // reading the request as "nothing" would make it wait on every auto-assign pool.

@@ -4,8 +4,9 @@
  * own: from 0.14.9 MetalLB writes and clears only `metallb.io/`, so a `metallb.universe.tf/` one left by an
  * older version is never removed and goes stale (research/metallb.md section 3).
  */
-import { poolsContaining } from '../../allocation';
-import { PREFIX_LEGACY, type AnalysisContext, type PoolView, type ServiceView } from '../../context';
+import { poolsOfHits } from '../../allocation';
+import type { AnalysisContext, IngressIp, PoolView, ServiceView } from '../../context';
+import { ANNOTATION_KEYS, PREFIX_LEGACY } from '../../metallb-facts';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { listIps, serviceName } from './messages';
@@ -16,23 +17,35 @@ interface AllocatedAnnotation {
 }
 
 // `ip-allocated-from-pool` under both prefixes, as literal (internalized) keys: two lookups per service.
-const KEYS = ['metallb.io/ip-allocated-from-pool', 'metallb.universe.tf/ip-allocated-from-pool'] as const;
+const [CURRENT_KEY, LEGACY_KEY] = ANNOTATION_KEYS.allocatedFromPool;
 
-/** The annotations naming a pool, or undefined (the common case, allocated nothing) when there are none. */
-function annotationsOf(service: ServiceView): AllocatedAnnotation[] | undefined {
-  let found: AllocatedAnnotation[] | undefined;
-  for (const key of KEYS) {
-    // An empty value names no pool: nothing to compare.
-    const pool = service.annotations[key]?.trim();
-    if (pool) (found ??= []).push({ key, pool });
-  }
-  return found;
+/** The annotations naming a pool (`current`, `legacy`: their trimmed values), or undefined when there are none. */
+function annotationsOf(
+  current: string | undefined,
+  legacy: string | undefined,
+): AllocatedAnnotation[] | undefined {
+  // Built at its size: a push into [] reserves 17 slots.
+  if (current && legacy)
+    return [
+      { key: CURRENT_KEY, pool: current },
+      { key: LEGACY_KEY, pool: legacy },
+    ];
+  if (current) return [{ key: CURRENT_KEY, pool: current }];
+  if (legacy) return [{ key: LEGACY_KEY, pool: legacy }];
+  return undefined;
+}
+
+/** Whether an annotation value names no pool, or a pool that exists and contains every ingress IP. */
+function namesHolder(service: ServiceView, ctx: AnalysisContext, value: string | undefined): boolean {
+  if (!value) return true;
+  const pool = ctx.poolsByName.get(value);
+  return pool !== undefined && !anyOutside(service, pool);
 }
 
 /** Whether some ingress IP of the service lies outside the pool: a loop, since nearly every answer is no. */
-function anyOutside(service: ServiceView, ctx: AnalysisContext, pool: PoolView): boolean {
+function anyOutside(service: ServiceView, pool: PoolView): boolean {
   for (let i = 0; i < service.ingress.length; i++) {
-    const hits = ctx.poolIndex.lookup((service.ingress[i] as ServiceView['ingress'][number]).ip);
+    const hits = (service.ingress[i] as IngressIp).hits;
     let inside = false;
     for (let h = 0; h < hits.length; h++) {
       if ((hits[h] as (typeof hits)[number]).pool === pool) {
@@ -46,7 +59,11 @@ function anyOutside(service: ServiceView, ctx: AnalysisContext, pool: PoolView):
 }
 
 function missing(service: ServiceView, ctx: AnalysisContext, found: AllocatedAnnotation[]): FindingDraft[] {
-  if (found.every((a) => ctx.poolsByName.has(a.pool))) return [];
+  // A loop, not `every` with a closure: this runs for nearly every service, and nearly every pool exists.
+  let anyGone = false;
+  for (let i = 0; i < found.length; i++)
+    if (!ctx.poolsByName.has((found[i] as AllocatedAnnotation).pool)) anyGone = true;
+  if (!anyGone) return [];
   const gone = found.filter((a) => !ctx.poolsByName.has(a.pool));
   if (gone.length === 0) return [];
   const clauses = gone.map((a) => `${a.key} names pool ${a.pool}`);
@@ -69,7 +86,7 @@ function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAn
   let stale = false;
   for (const annotation of found) {
     const pool = ctx.poolsByName.get(annotation.pool);
-    if (pool !== undefined && anyOutside(service, ctx, pool)) {
+    if (pool !== undefined && anyOutside(service, pool)) {
       stale = true;
       break;
     }
@@ -82,11 +99,9 @@ function mismatch(service: ServiceView, ctx: AnalysisContext, found: AllocatedAn
   for (const annotation of found) {
     const pool = ctx.poolsByName.get(annotation.pool);
     if (pool === undefined) continue;
-    const outside = service.ingress.filter(
-      ({ ip }) => !ctx.poolIndex.lookup(ip).some((hit) => hit.pool === pool),
-    );
+    const outside = service.ingress.filter(({ hits }) => !hits.some((hit) => hit.pool === pool));
     if (outside.length === 0) continue;
-    const actual = [...new Set(outside.flatMap(({ ip }) => poolsContaining(ip, ctx).map((p) => p.name)))];
+    const actual = [...new Set(outside.flatMap(({ hits }) => poolsOfHits(hits).map((p) => p.name)))];
     const where = actual.length > 0 ? `is in pool ${actual.join(', ')}` : 'is in no pool';
     clauses.push(`${annotation.key} says ${pool.name} but ${listIps(outside.map((o) => o.text))} ${where}`);
     outside.forEach((o) => ips.add(o.text));
@@ -118,7 +133,13 @@ export const allocatedPool: Rule = {
     const services = ctx.handledServices;
     for (let i = 0; i < services.length; i++) {
       const service = services[i] as ServiceView;
-      const found = annotationsOf(service);
+      const annotations = service.annotations;
+      // An empty value names no pool: nothing to compare.
+      const current = annotations[CURRENT_KEY]?.trim();
+      const legacy = annotations[LEGACY_KEY]?.trim();
+      // Nearly every annotation names a pool that exists and holds the IPs: settled without allocating.
+      if (namesHolder(service, ctx, current) && namesHolder(service, ctx, legacy)) continue;
+      const found = annotationsOf(current, legacy);
       if (found === undefined) continue;
       const gone = missing(service, ctx, found);
       const stale = mismatch(service, ctx, found);

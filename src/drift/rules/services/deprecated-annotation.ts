@@ -4,10 +4,12 @@
  * Warning event whenever it updates the service (research/metallb.md section 3). An unknown version raises
  * nothing: the old prefix is the only one before 0.14.9, so it may be exactly right.
  */
-import { PREFIX_CURRENT, PREFIX_LEGACY, type ServiceView } from '../../context';
+import type { ServiceView } from '../../context';
+import { PREFIX_CURRENT, PREFIX_LEGACY } from '../../metallb-facts';
 import type { FindingDraft } from '../../finding';
 import type { Rule } from '../../rule';
 import { serviceName } from './messages';
+import { CURRENT_PREFIX_FROM } from '../../version';
 
 /** Written by the controller, not by people: the old key is never removed, so it is deleted, not renamed. */
 const WRITTEN_BY_METALLB = 'ip-allocated-from-pool';
@@ -24,7 +26,10 @@ function advice(service: ServiceView, key: string): string {
 
 function check(service: ServiceView): FindingDraft[] {
   let legacy: string[] | undefined;
-  for (const key of Object.keys(service.annotations)) {
+  // for-in, not Object.keys: no array per service. The view's annotations are a plain map without inherited
+  // enumerable keys (fields.ts, strMapView), so both list the same keys in the same order.
+  const annotations = service.annotations;
+  for (const key in annotations) {
     if (key.startsWith(PREFIX_LEGACY)) (legacy ??= []).push(key);
   }
   if (legacy === undefined) return [];
@@ -46,10 +51,12 @@ export const deprecatedAnnotation: Rule = {
   name: 'deprecated-annotation',
   codes: ['DEPRECATED_ANNOTATION'],
   run: (ctx) => {
-    if (ctx.versionAtLeast('0.14.9') !== true) return [];
+    if (ctx.versionAtLeast(CURRENT_PREFIX_FROM) !== true) return [];
     const drafts: FindingDraft[] = [];
-    for (const service of ctx.handledServices) {
-      const found = check(service);
+    // Indexed: this runs once per analysis, mostly unoptimised, where a for-of allocates per element.
+    const services = ctx.handledServices;
+    for (let i = 0; i < services.length; i++) {
+      const found = check(services[i] as ServiceView);
       if (found.length > 0) drafts.push(...found);
     }
     return drafts;

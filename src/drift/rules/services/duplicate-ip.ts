@@ -4,10 +4,10 @@
  * externalTrafficPolicy, identical selectors when it is Local, and no (protocol, port) pair in common.
  * One finding per service involved, listing every IP and every other service it clashes with.
  */
-import { addressKey } from '../../addresses';
 import type { AnalysisContext, ServiceView } from '../../context';
 import { arr, num, str } from '../../fields';
 import type { FindingDraft } from '../../finding';
+import { heldAddresses } from '../../held-addresses';
 import type { Rule } from '../../rule';
 import { serviceName } from './messages';
 
@@ -62,51 +62,6 @@ interface Clash {
   reason: SharingConflict;
 }
 
-type Holder = { service: ServiceView; text: string };
-
-/**
- * The holders of every IP that two or more handled services hold, in the order each IP was first met (a
- * service listing an IP twice counts once). The key is equal for every spelling of one address (addressKey).
- * Nearly every IP has one holder, so the first one is kept as an index
- * into two arrays and a list is only made when a second holder appears.
- */
-function sharedIps(ctx: AnalysisContext): Holder[][] {
-  const firstOf = new Map<string | bigint, number>();
-  const firstServices: ServiceView[] = [];
-  const firstTexts: string[] = [];
-  const shared = new Map<number, Holder[]>();
-  // Indexed loops: they run once per analysis, mostly unoptimised, where a for-of allocates per element.
-  const services = ctx.handledServices;
-  for (let s = 0; s < services.length; s++) {
-    const service = services[s] as ServiceView;
-    // Most services hold one IP: the per-service de-duplication is only paid by those holding several.
-    const own = service.ingress.length > 1 ? new Set<string | bigint>() : undefined;
-    for (let i = 0; i < service.ingress.length; i++) {
-      const { text, ip } = service.ingress[i] as ServiceView['ingress'][number];
-      const key = addressKey(text, ip);
-      if (own !== undefined) {
-        if (own.has(key)) continue;
-        own.add(key);
-      }
-      const first = firstOf.get(key);
-      if (first === undefined) {
-        firstOf.set(key, firstServices.length);
-        firstServices.push(service);
-        firstTexts.push(text);
-        continue;
-      }
-      const list = shared.get(first);
-      if (list) list.push({ service, text });
-      else
-        shared.set(first, [
-          { service: firstServices[first] as ServiceView, text: firstTexts[first] as string },
-          { service, text },
-        ]);
-    }
-  }
-  return [...shared].sort((x, y) => x[0] - y[0]).map(([, holders]) => holders);
-}
-
 function clashesOf(ctx: AnalysisContext): Map<ServiceView, Clash[]> {
   const clashes = new Map<ServiceView, Clash[]>();
   const add = (service: ServiceView, clash: Clash): void => {
@@ -114,7 +69,7 @@ function clashesOf(ctx: AnalysisContext): Map<ServiceView, Clash[]> {
     if (list) list.push(clash);
     else clashes.set(service, [clash]);
   };
-  for (const holders of sharedIps(ctx)) {
+  for (const holders of heldAddresses(ctx).shared) {
     for (let i = 0; i < holders.length; i++) {
       for (let j = i + 1; j < holders.length; j++) {
         const a = holders[i] as (typeof holders)[number];

@@ -1,5 +1,6 @@
 /** Wording shared by the service rules, so every message names services, pools and outcomes the same way. */
 import type { AnalysisContext, ServiceView } from '../../context';
+import { STRANDED_IPS_CLEARED_FROM } from '../../version';
 
 /** How many pools a message lists before it says "and N more": enough to orient, short enough for Slack. */
 const POOLS_LISTED = 3;
@@ -9,8 +10,16 @@ export function serviceName(service: ServiceView): string {
   return `${service.namespace}/${service.name}`;
 }
 
-/** `pools: default 10.0.10.0/24, v6 fd00::/120`, or which namespace has none. */
+const describedPools = new WeakMap<AnalysisContext, string>();
+
+/** `pools: default 10.0.10.0/24, v6 fd00::/120`, or which namespace has none. Once per analysis. */
 export function describePools(ctx: AnalysisContext): string {
+  let text = describedPools.get(ctx);
+  if (text === undefined) describedPools.set(ctx, (text = poolsText(ctx)));
+  return text;
+}
+
+function poolsText(ctx: AnalysisContext): string {
   if (ctx.pools.length === 0) return `no IPAddressPool exists in ${ctx.namespace}`;
   const listed = ctx.pools.slice(0, POOLS_LISTED).map((pool) => {
     const entries = pool.entries.map((e) => e.text).join(' ');
@@ -25,7 +34,7 @@ export function describePools(ctx: AnalysisContext): string {
  * from 0.14.2 it clears and reassigns it; before, it refuses the new config and keeps running on the old one.
  */
 export function releaseOutcome(ctx: AnalysisContext): string {
-  switch (ctx.versionAtLeast('0.14.2')) {
+  switch (ctx.versionAtLeast(STRANDED_IPS_CLEARED_FROM)) {
     case true:
       return 'MetalLB clears such an IP and assigns a new one on its next reconcile, so the address will change';
     case false:

@@ -1,7 +1,7 @@
 /** REQUESTED_POOL_MISSING: a handled service requests, by `address-pool` annotation, a pool that does not exist. */
 import type { AnalysisContext, ServiceView } from '../../context';
 import type { FindingDraft } from '../../finding';
-import { eachHandledService, type Rule } from '../../rule';
+import { eachHandledService, NO_DRAFTS, type Rule } from '../../rule';
 import { serviceName } from './messages';
 
 /**
@@ -18,9 +18,9 @@ export function missingRequestedPool(
   return { key: annotation.key, pool: annotation.value };
 }
 
-function check(service: ServiceView, ctx: AnalysisContext): FindingDraft[] {
+function check(service: ServiceView, ctx: AnalysisContext): readonly FindingDraft[] {
   const missing = missingRequestedPool(service, ctx);
-  if (missing === undefined) return [];
+  if (missing === undefined) return NO_DRAFTS;
   return [
     {
       code: 'REQUESTED_POOL_MISSING',
