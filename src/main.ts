@@ -4,6 +4,7 @@ import path from 'node:path';
 import { runCli } from './cli/run';
 import type { LiveReadOptions, LiveSnapshotReader } from './cli/types';
 import type { Config } from './config';
+import type { MetalLbCluster } from './kubernetes';
 import { createLogger } from './logger';
 
 // The Kubernetes client, Bolt, BullMQ and ioredis are loaded only by the commands that use them: a check of a
@@ -62,6 +63,18 @@ const liveReader: LiveSnapshotReader = async (options: LiveReadOptions) => {
   }
 };
 
+const connectCluster = async (options: LiveReadOptions): Promise<MetalLbCluster> => {
+  const { connectMetalLbCluster } = await import('./kubernetes');
+  return connectMetalLbCluster({
+    kubeconfig: options.kubeconfig,
+    context: options.context,
+    concurrency: options.concurrency,
+    requestTimeoutMs: options.requestTimeoutMs,
+    metallbNamespace: options.metallbNamespace,
+    pollIntervalMs: 500,
+  });
+};
+
 /** Runs the bot until SIGTERM/SIGINT, then stops it gracefully. */
 async function runBot(role: 'serve' | 'worker', config: Readonly<Config>): Promise<number> {
   const logger = createLogger(config.logLevel);
@@ -88,8 +101,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       stdin: process.stdin,
       env: process.env,
       isTTY: process.stdout.isTTY === true,
+      stdinIsTTY: process.stdin.isTTY === true,
     },
-    { readLive: liveReader, runBot, now: () => new Date(), version: packageVersion() },
+    { readLive: liveReader, runBot, now: () => new Date(), version: packageVersion(), connectCluster },
   );
   // exitCode, not exit(): a pipe may still be draining the report.
   process.exitCode = code;

@@ -12,7 +12,7 @@ import { clusterChecker } from '../checks/check-cluster';
 import type { DigestJobData } from '../digests/digest-job';
 import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
 import { DigestState } from '../digests/digest-state';
-import type { FixRunner } from '../fix-runner/contract';
+import { fixRunner, type FixRunner } from '../fix-runner';
 import { FixPlanStore } from '../jobs/fix-plan-store';
 import { fixPlanner } from '../jobs/fix-planner';
 import type { FixJobDeps } from '../jobs/fix-job';
@@ -206,21 +206,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       worker.on('failed', (job, error) => {
         logger.error('job failed', { jobId: job?.id, error: error.message });
         // A fix out of retries is swept now rather than at the next worker start.
-        if (
-          options.runner &&
-          worker.name === FIX_QUEUE &&
-          job &&
-          job.attemptsMade >= (job.opts.attempts ?? 1)
-        )
+        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1))
           void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((e: unknown) =>
             logger.error('fix sweep failed', { error: e instanceof Error ? e.message : String(e) }),
           );
       });
     // Fixes that died after a change (or ran out of retries) while no worker was there to see it.
-    if (options.runner)
-      void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((error: unknown) =>
-        logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
-      );
+    void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((error: unknown) =>
+      logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
   }
   sender.start();
   const expiry = setInterval(() => {
@@ -382,7 +376,7 @@ function fixParts(
   });
   const shutdown = new AbortController();
   const jobDeps: FixJobDeps = {
-    runner: options.runner ?? missingRunner,
+    runner: options.runner ?? fixRunner,
     ports: options.clusters,
     approvals,
     workflow,
@@ -425,17 +419,3 @@ function fixParts(
     },
   };
 }
-
-/** Until the runner is part of the build: every fix stops before any change and says why. */
-const missingRunner: FixRunner = {
-  runFix: (input) =>
-    Promise.resolve({
-      kind: 'stopped',
-      fixId: input.fixId,
-      reason: 'error',
-      message: 'this build has no fix runner; nothing was changed',
-    }),
-  sweep: (input) =>
-    Promise.resolve({ fixId: input.fixId, restored: [], unpinned: [], leaseReleased: false, left: [] }),
-  readLease: () => Promise.resolve(undefined),
-};

@@ -75,3 +75,19 @@ export function liveOptions(
     progress: quiet ? () => undefined : progress,
   };
 }
+
+/** Like {@link parseFlags}, for commands that take arguments (a fix name, targets). */
+export function parseFlagsAndArgs(
+  command: string,
+  args: string[],
+  options: Record<string, OptionSpec>,
+): { values: FlagValues; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values: parsed.values as FlagValues, positionals: parsed.positionals };
+  } catch (error) {
+    const raw = (error as { message?: unknown } | null)?.message;
+    const message = typeof raw === 'string' ? raw.split('\n')[0]!.split('. To specify')[0]! : String(error);
+    throw new AppError('E_USAGE', `${command}: ${message}`, { cause: error });
+  }
+}

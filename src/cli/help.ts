@@ -8,6 +8,10 @@ Commands:
   check    report drift, from a live cluster or from dump files (--from-file)
   dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
   preview  what applying proposed MetalLB config (-f FILE|DIR) would do to services, pools and findings
+  plan     print the plan of a fix against the live cluster; changes nothing
+  fix      run a fix (after confirmation or --yes), with the same plans, Lease and steps as the bot
+  backup   write a backup file of the MetalLB config and every service's IPs (--out FILE)
+  restore  make the config equal to a backup file (--from FILE), keeping every service's IP
   serve    run the Slack bot (/metallb), with job workers unless WORKERS=0
   worker   run job workers only, to scale checks out across replicas
   mutes    export the mutes made in Slack (mutes export --cluster NAME) as a check --ignore file
@@ -19,6 +23,8 @@ Global flags:
   --version    print the version
 
 Exit status: 0 no finding reaches --fail-on, 1 one does, 2 error (nothing is printed on stdout then).
+fix/restore: 0 done, 1 a postcondition failed (reapply/restore: config restored), 2 nothing changed, 3 something
+is left after a failed rollback (printed).
 `;
 
 const LIVE_FLAGS = `  --kubeconfig PATH          kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)
@@ -112,6 +118,69 @@ Runs job workers (checks) and the Slack outbox sender without the Slack front, s
 replicas. Serves /healthz, /readyz and /metrics on PORT.
 
 ${BOT_SETTINGS}
+`;
+
+const FIX_FLAGS = `  --settle-timeout DURATION  bound of each wait on MetalLB (default 5m, as FIX_SETTLE_TIMEOUT)
+  --lease-wait DURATION      how long to wait for another fix's Lease on the cluster (default 5m)
+  --force                    take over the fix Lease when it has EXPIRED (prints who held it and since when)
+  --backup-dir DIR           where the backup taken first is written, mode 0600 (default: the current directory)
+  --yes                      do not ask for confirmation (required when stdin is not a terminal)
+  --output table|json|markdown   how the plan is printed (default table)`;
+
+export const PLAN_HELP = `Usage: metallb-chatops plan <fix> [targets...] [flags]
+
+Prints the plan of a fix against the live cluster and changes nothing. Fixes: ${'backup, restart-controller, restart-speakers, reapply-config, release-ip, clear-stale-annotation, restore'}.
+release-ip and clear-stale-annotation take Service namespace/names or finding ids (none: every service with such a
+finding); restore takes --from FILE.
+
+  --output table|json|markdown   output format (default table)
+  --from FILE                    the backup file of a restore
+${LIVE_FLAGS}
+  --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)
+  --help                         show this help
+`;
+
+export const FIX_HELP = `Usage: metallb-chatops fix <fix> [targets...] [flags]
+
+Prints the plan, asks for confirmation (or --yes), takes the cluster's fix Lease and a backup, then runs the plan
+step by step with progress on stderr, and ends with the before/after comparison. Same plans, Lease and steps as
+the Slack bot.
+
+${FIX_FLAGS}
+  --from FILE                the backup file of "fix restore"
+${LIVE_FLAGS}
+  --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
+  --help                     show this help
+
+Exit status: 0 done; 1 a postcondition failed (reapply-config/restore: the config was restored); 2 nothing was
+changed (error, refusal, no confirmation, Lease held); 3 changes were made and could not be fully rolled back
+(what is left is printed).
+`;
+
+export const RESTORE_HELP = `Usage: metallb-chatops restore --from FILE [flags]
+
+Makes the MetalLB config equal to a backup file (create missing, replace changed, delete extra objects), object by
+object with the services pinned to their IPs; accepts a redacted file downloaded from Slack (a BGPPeer keeps the
+password the cluster has).
+
+  --from FILE                the backup file (required)
+${FIX_FLAGS}
+${LIVE_FLAGS}
+  --help                     show this help
+
+Exit status: as for fix.
+`;
+
+export const BACKUP_HELP = `Usage: metallb-chatops backup --out FILE [--redact] [flags]
+
+Writes a backup of the MetalLB config objects and every handled service's IPs (the format restore --from reads),
+with mode 0600. BGPPeer passwords are kept unless --redact.
+
+  --out FILE                 where to write (required)
+  --redact                   omit BGPPeer passwords
+${LIVE_FLAGS}
+  --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
+  --help                     show this help
 `;
 
 export const MUTES_HELP = `Usage: metallb-chatops mutes export --cluster NAME [--out FILE]

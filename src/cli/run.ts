@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../errors';
 import { botCommand } from './bot';
 import { runCheck } from './check';
 import { runDump } from './dump';
+import { runBackupCommand, runFixCommand, runPlanCommand, runRestoreCommand } from './fix';
 import { runMutes } from './mutes';
 import { MAIN_HELP } from './help';
 import { runPreview } from './preview';
@@ -14,11 +15,14 @@ import type { CliDeps, CliIo } from './types';
 
 export type Subcommand = (args: string[], io: CliIo, deps: CliDeps) => Promise<number>;
 
-/** `backup` and `restore` join this table with the fixes. */
 export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: runCheck,
   dump: runDump,
   preview: runPreview,
+  plan: runPlanCommand,
+  fix: runFixCommand,
+  backup: runBackupCommand,
+  restore: runRestoreCommand,
   serve: botCommand('serve'),
   worker: botCommand('worker'),
   mutes: runMutes,

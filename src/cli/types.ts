@@ -1,6 +1,7 @@
 /** The seams of the command line: its streams and the dependencies the composition root injects. */
 import type { Config } from '../config';
 import type { Snapshot } from '../drift/model';
+import type { MetalLbCluster } from '../kubernetes';
 
 /** Options of a live-cluster read, from `check`/`dump` flags. */
 export interface LiveReadOptions {
@@ -28,6 +29,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal: only then is the table coloured. */
   isTTY: boolean;
+  /** Whether stdin is a terminal: only then may `fix` and `restore` ask for confirmation. */
+  stdinIsTTY?: boolean;
 }
 
 export interface CliDeps {
@@ -36,4 +39,6 @@ export interface CliDeps {
   runBot: (role: 'serve' | 'worker', config: Readonly<Config>) => Promise<number>;
   now: () => Date;
   version: string;
+  /** The port to the cluster of the live-read flags, for the commands that change it (plan, fix, backup, restore). */
+  connectCluster?: (options: LiveReadOptions) => Promise<MetalLbCluster>;
 }

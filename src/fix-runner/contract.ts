@@ -121,6 +121,8 @@ export interface FixRunInput {
   signal?: AbortSignal;
   /** Analysis settings for the before/after checks (namespace, lb class). */
   settings?: AnalysisSettings;
+  /** Told how long each wait on MetalLB took (metrics, and the bench's "own time excluding settle waits"). */
+  onWait?(ms: number): void;
 }
 
 /** A finding in a before/after comparison. */

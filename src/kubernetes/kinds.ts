@@ -135,7 +135,20 @@ export const READ_KINDS: readonly KindInfo[] = [
   },
 ];
 
-const BY_KIND = new Map(READ_KINDS.map((k) => [k.kind, k]));
+/** Kinds only written, never part of a Snapshot: the fix Lease. */
+export const WRITE_ONLY_KINDS: readonly KindInfo[] = [
+  {
+    kind: 'Lease',
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    namespaced: true,
+    scope: 'metallb-namespace',
+    essential: false,
+  },
+];
+
+const BY_KIND = new Map([...READ_KINDS, ...WRITE_ONLY_KINDS].map((k) => [k.kind, k]));
 
 /** The API coordinates of a kind this tool reads or writes; E_INTERNAL for a kind it does not know. */
 export function kindInfo(kind: string): KindInfo {

@@ -81,6 +81,27 @@ export interface MetalLbCluster extends AccessReviewer {
     status: Record<string, unknown>,
     resourceVersion: string,
   ): Promise<KubeObject>;
+  /**
+   * Merge patch of any object this adapter knows (or of its status subresource), guarded by `resourceVersion`:
+   * a stale version is E_CONFLICT and nothing is written.
+   */
+  patchObject(
+    ref: ObjectRef,
+    patch: Record<string, unknown>,
+    resourceVersion: string,
+    subresource?: 'status',
+  ): Promise<KubeObject>;
+  /** Objects of a kind (in `namespace`, or everywhere), optionally by label or field selector; paginated. */
+  listObjects(
+    kind: string,
+    options?: { namespace?: string; labelSelector?: string; fieldSelector?: string },
+  ): Promise<KubeObject[]>;
+  /** The `coordination.k8s.io/v1` Lease, or undefined. */
+  getLease(namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** Creates a Lease; E_CONFLICT (409 AlreadyExists) when someone else created it first. */
+  createLease(lease: KubeObject): Promise<KubeObject>;
+  /** Replaces a Lease; its `metadata.resourceVersion` is required, a stale one is E_CONFLICT. */
+  updateLease(lease: KubeObject): Promise<KubeObject>;
   /** The controller Deployment, by either label scheme; in `namespace` when given. */
   findController(namespace?: string): Promise<KubeObject | undefined>;
   /** The speaker DaemonSet, by either label scheme; in `namespace` when given. */
@@ -323,6 +344,47 @@ export class KubeMetalLbCluster implements MetalLbCluster {
       { metadata: { resourceVersion }, status },
       'status',
     );
+  }
+
+  async patchObject(
+    ref: ObjectRef,
+    patch: Record<string, unknown>,
+    resourceVersion: string,
+    subresource?: 'status',
+  ): Promise<KubeObject> {
+    const info = kindInfo(ref.kind);
+    const namespace = requireNamespace(info, ref.namespace, ref.name);
+    const metadata = { ...((patch.metadata as Record<string, unknown> | undefined) ?? {}), resourceVersion };
+    return this.mergePatch(info, namespace, ref.name, { ...patch, metadata }, subresource);
+  }
+
+  async listObjects(
+    kind: string,
+    options: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
+  ): Promise<KubeObject[]> {
+    const info = kindInfo(kind);
+    const items = await this.client.list(
+      resourcePath(info, options.namespace),
+      targetOf(info, 'list', options.namespace),
+      {
+        labelSelector: options.labelSelector,
+        fieldSelector: options.fieldSelector,
+        pageSize: this.options.pageSize,
+      },
+    );
+    return items.map((item) => asObject(item, info.kind));
+  }
+
+  getLease(namespace: string, name: string): Promise<KubeObject | undefined> {
+    return this.getObject({ kind: 'Lease', namespace, name });
+  }
+
+  createLease(lease: KubeObject): Promise<KubeObject> {
+    return this.createObject({ apiVersion: 'coordination.k8s.io/v1', ...lease, kind: 'Lease' });
+  }
+
+  updateLease(lease: KubeObject): Promise<KubeObject> {
+    return this.replaceObject({ apiVersion: 'coordination.k8s.io/v1', ...lease, kind: 'Lease' });
   }
 
   private async findWorkload(

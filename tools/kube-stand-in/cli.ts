@@ -4,9 +4,10 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/drift/model';
 import { isRbacObject, parseFaults, startKubeStandIn } from './index';
+import { durationHint, parseDuration } from '../../src/duration';
 
 const USAGE =
-  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION] [--faults FILE] [--rbac DIR [--rbac-user USER]]';
+  'usage: kube-stand-in --from-file PATH [--from-file PATH...] --port PORT --kubeconfig-out FILE [--simulate-metallb VERSION [--simulate-delay DURATION]] [--faults FILE] [--rbac DIR [--rbac-user USER]]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -16,6 +17,7 @@ async function main(argv: string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       'kubeconfig-out': { type: 'string' },
       'simulate-metallb': { type: 'string' },
+      'simulate-delay': { type: 'string' },
       faults: { type: 'string' },
       rbac: { type: 'string' },
       'rbac-user': { type: 'string' },
@@ -32,6 +34,7 @@ async function main(argv: string[]): Promise<void> {
     faults,
     simulateMetallb: values['simulate-metallb'],
     rbac: values.rbac ? { objects: await rbacObjects(values.rbac), user: values['rbac-user'] } : undefined,
+    simulateDelayMs: values['simulate-delay'] === undefined ? 0 : parseDelay(values['simulate-delay']),
   });
   await standIn.writeKubeconfig(values['kubeconfig-out']);
   process.stdout.write(`listening on ${standIn.url}\n`);
@@ -64,6 +67,13 @@ async function rbacObjects(dir: string): Promise<KubeObject[]> {
   }
   if (objects.length === 0) throw new Error(`--rbac: no Role, ClusterRole or binding in ${dir}`);
   return objects;
+}
+
+/** The project's one duration grammar (src/duration.ts): `200ms`, `2s`, `0`. */
+function parseDelay(text: string): number {
+  const ms = parseDuration(text.trim(), true);
+  if (ms === undefined) throw new Error(`--simulate-delay: "${text}" is not ${durationHint(true)}`);
+  return ms;
 }
 
 /**

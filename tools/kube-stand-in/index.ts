@@ -34,11 +34,28 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     ? new MetallbSimulation(cluster, options.simulateMetallb)
     : undefined;
   simulation?.reconcile();
+  let delayMs = options.simulateDelayMs ?? 0;
+  let pending: NodeJS.Timeout | undefined;
+  // MetalLB reacts from its work queue, not inside the write: with a delay, the writes of the window are seen
+  // together by one reconcile `delayMs` after the first of them, so a client has to wait for what it causes.
+  const afterWrite = (): void => {
+    if (simulation === undefined) return;
+    if (delayMs <= 0) return simulation.reconcile();
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      try {
+        simulation.reconcile();
+      } catch (error) {
+        // Nobody awaits a timer: say it, or the simulation would silently stop reacting.
+        process.stderr.write(`kube-stand-in: the MetalLB simulation failed: ${String(error)}\n`);
+      }
+    }, delayMs);
+  };
   const front = await listen(cluster, {
     port: options.port,
     pageSizeCap: options.pageSizeCap,
     faults: options.faults,
-    afterWrite: () => simulation?.reconcile(),
+    afterWrite,
     rbac: options.rbac ? new RbacAuthorizer(options.rbac.objects, options.rbac.user) : undefined,
   });
   const url = `http://127.0.0.1:${front.port}`;
@@ -51,8 +68,12 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     objects: (kind) => cluster.objects(kind),
     requests: front.requests,
     setFaults: (faults) => front.faults.set(faults),
+    setSimulateDelay: (ms) => {
+      delayMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (pending !== undefined) clearTimeout(pending);
         front.server.closeAllConnections();
         front.server.close((error) => (error ? reject(error) : resolve()));
       }),

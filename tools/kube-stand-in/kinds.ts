@@ -50,6 +50,8 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
   builtin('', 'v1', 'ConfigMap', 'configmaps', true, ['cm'], false),
   builtin('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], true),
   builtin('apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], true),
+  // The fix Lease (one mutating fix per cluster, shared by the bot and the CLI).
+  builtin('coordination.k8s.io', 'v1', 'Lease', 'leases', true, [], false),
   builtin(
     'apiextensions.k8s.io',
     'v1',

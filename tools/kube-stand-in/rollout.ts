@@ -50,6 +50,7 @@ export class RolloutWatcher {
       .filter((p) => Object.entries(selector).every(([k, v]) => labelsOf(p)[k] === v));
     const now = new Date();
     const hash = suffix(10);
+    this.markRolledOut(workload, pods.length);
     for (const old of pods) {
       this.cluster.store.delete(podType, namespace, nameOf(old));
       const name =
@@ -96,5 +97,40 @@ export class RolloutWatcher {
         ),
       ]);
     }
+  }
+
+  /** What the Deployment and DaemonSet controllers write once every pod is replaced: the rollout is observed and done. */
+  private markRolledOut(workload: KubeObject, pods: number): void {
+    const type = this.cluster.typeForKind(workload.kind);
+    if (type === undefined) return;
+    const namespace = workload.metadata?.namespace ?? 'default';
+    const current = this.cluster.store.get(type, namespace, nameOf(workload));
+    const generation = typeof current.metadata?.generation === 'number' ? current.metadata.generation : 1;
+    const count = Math.max(1, pods);
+    const status =
+      workload.kind === 'Deployment'
+        ? { replicas: count, updatedReplicas: count, readyReplicas: count, availableReplicas: count }
+        : {
+            desiredNumberScheduled: count,
+            currentNumberScheduled: count,
+            updatedNumberScheduled: count,
+            numberReady: count,
+            numberAvailable: count,
+          };
+    this.cluster.store.update(
+      type,
+      namespace,
+      nameOf(workload),
+      {
+        ...current,
+        status: {
+          ...((current.status as Record<string, unknown> | undefined) ?? {}),
+          ...status,
+          observedGeneration: generation,
+        },
+        metadata: { ...current.metadata, resourceVersion: undefined },
+      },
+      type.hasStatus ? 'status' : undefined,
+    );
   }
 }

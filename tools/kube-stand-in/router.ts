@@ -229,6 +229,7 @@ export class Router {
   private remove(req: Request, t: Target): Reply {
     const name = t.name as string;
     if (req.query.has('dryRun')) return json(this.cluster.store.get(t.type, t.namespace, name));
+    this.checkPreconditions(req, t, name);
     const deleted = this.cluster.store.delete(t.type, t.namespace, name);
     return json({
       kind: 'Status',
@@ -237,6 +238,31 @@ export class Router {
       status: 'Success',
       details: { name, group: t.type.group, kind: t.type.plural, uid: deleted.metadata?.uid },
     });
+  }
+
+  /** DeleteOptions `preconditions.resourceVersion`/`uid`: a mismatch is 409, as on a real API server. */
+  private checkPreconditions(req: Request, t: Target, name: string): void {
+    if (req.body.trim() === '') return;
+    let options: { preconditions?: { resourceVersion?: unknown; uid?: unknown } };
+    try {
+      options = JSON.parse(req.body) as typeof options;
+    } catch {
+      throw new StatusError(400, 'BadRequest', 'the DeleteOptions body is not JSON');
+    }
+    const current = this.cluster.store.get(t.type, t.namespace, name);
+    const wanted = options.preconditions ?? {};
+    const checks: [string, unknown, unknown][] = [
+      ['ResourceVersion', wanted.resourceVersion, current.metadata?.resourceVersion],
+      ['UID', wanted.uid, current.metadata?.uid],
+    ];
+    for (const [what, want, have] of checks) {
+      if (typeof want === 'string' && want !== have)
+        throw new StatusError(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on ${t.type.plural}${t.type.group ? `.${t.type.group}` : ''} "${name}": Precondition failed: ${what}: ${want}, ${what}: ${String(have)}`,
+        );
+    }
   }
 
   private podLog(req: Request, t: Target): Reply {

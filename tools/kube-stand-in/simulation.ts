@@ -7,6 +7,7 @@ import { annotation, isHandled, readService, type ServiceRequest } from './metal
 import { atLeast, parseVersion, type Version } from './metallb/version';
 import type { Cluster } from './cluster';
 import { logLine, serviceEvent } from './metallb-records';
+import { typeFromObject, type ResourceType } from './kinds';
 import { annotationsOf, nameOf } from './object-fields';
 import { RolloutWatcher } from './rollout';
 
@@ -52,6 +53,8 @@ export class MetallbSimulation {
     if (initial.result.ok) {
       this.seenConfig = initial.text;
       this.activePools = initial.result.pools;
+      // A seeded ConfigurationState is the state the seed describes; only a missing one is written.
+      this.writeConfigState(undefined, true);
     }
     for (const service of this.handledServices()) this.seenServices.set(service.request.key, service.state);
   }
@@ -156,6 +159,7 @@ export class MetallbSimulation {
     }
     this.activePools = result.pools;
     this.setStaleMetric(0);
+    this.writeConfigState(undefined);
     this.logController([
       {
         caller: 'pool_controller.go:110',
@@ -168,6 +172,8 @@ export class MetallbSimulation {
   }
 
   private refuse(lines: Record<string, unknown>[]): void {
+    const error = lines.map((l) => l.error).find((e): e is string => typeof e === 'string');
+    this.writeConfigState(error ?? 'reload failed');
     this.logController([
       ...lines,
       {
@@ -383,6 +389,42 @@ export class MetallbSimulation {
     this.cluster.store.create(eventType, event.metadata?.namespace, event);
   }
 
+  /**
+   * From 0.15.3 the controller reports its config's validity in the ConfigurationState `controller` of its
+   * namespace (`status.result` Valid/Invalid, `errorSummary`, a `configReconcilerValid` condition); older versions
+   * have no such kind.
+   */
+  private writeConfigState(error: string | undefined, onlyIfMissing = false): void {
+    if (!atLeast(this.version, '0.15.3')) return;
+    const namespace = this.namespace;
+    const status = configStateStatus(error);
+    const seed: KubeObject = {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'ConfigurationState',
+      metadata: { name: 'controller', namespace, labels: { 'metallb.io/component-type': 'controller' } },
+    };
+    const type = this.cluster.typeForKind('ConfigurationState') ?? typeFromObject(seed);
+    this.cluster.registry.add(type);
+    const existing = this.configState(type, namespace);
+    if (existing !== undefined && onlyIfMissing) return;
+    const before = existing?.status as { result?: unknown; errorSummary?: unknown } | undefined;
+    if (before?.result === status.result && before.errorSummary === status.errorSummary) return;
+    const base = existing ?? this.cluster.store.create(type, namespace, seed);
+    this.cluster.store.update(
+      type,
+      namespace,
+      'controller',
+      { ...base, status, metadata: { ...base.metadata, resourceVersion: undefined } },
+      type.hasStatus ? 'status' : undefined,
+    );
+  }
+
+  private configState(type: ResourceType, namespace: string): KubeObject | undefined {
+    return this.cluster.store
+      .list(type)
+      .find((o) => o.metadata?.namespace === namespace && nameOf(o) === 'controller');
+  }
+
   /** `metallb_k8s_client_config_stale_bool` in the controller's metrics, when the seed has them. */
   private setStaleMetric(value: 0 | 1): void {
     const pod = this.controllerPod();
@@ -411,4 +453,26 @@ export class MetallbSimulation {
       lines.map((l) => logLine(l, now)),
     );
   }
+}
+
+/** The status MetalLB's controller writes to its ConfigurationState (api/v1beta1/configurationstate_types.go). */
+function configStateStatus(error: string | undefined): {
+  result: string;
+  errorSummary: string;
+  conditions: Record<string, string>[];
+} {
+  const valid = error === undefined;
+  return {
+    result: valid ? 'Valid' : 'Invalid',
+    errorSummary: error ?? '',
+    conditions: [
+      {
+        type: 'configReconcilerValid',
+        status: valid ? 'True' : 'False',
+        reason: valid ? 'Reconciled' : 'ConfigurationError',
+        message: error ?? '',
+        lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    ],
+  };
 }

@@ -27,6 +27,8 @@ export interface KubeStandInOptions {
   faults?: FaultRule[];
   /** MetalLB version whose controller behaviour to simulate, e.g. `0.14.9`. */
   simulateMetallb?: string;
+  /** How long the simulated controller takes to react to a write (default 0: inside the write). */
+  simulateDelayMs?: number;
   port?: number;
   /** The most items one list page holds, whatever `limit` the client asked for. */
   pageSizeCap?: number;
@@ -53,5 +55,7 @@ export interface KubeStandIn {
   objects(kind?: string): KubeObject[];
   requests: RecordedRequest[];
   setFaults(faults: FaultRule[]): void;
+  /** Changes the simulated controller's reaction delay from the next write on. */
+  setSimulateDelay(ms: number): void;
   close(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { FixContext } from '../request';
 import { versionWarning } from './reapply-config';
 import { makePlan, nothingToFix, refused } from './skeleton';
 import { STRANDED_IPS_CLEARED_FROM } from '../../drift/version';
+import { servicesToReturn, withReturningServices } from '../restore-ips';
 
 function withoutPassword(obj: KubeObject): KubeObject {
   if (obj.kind !== 'BGPPeer') return obj;
@@ -92,6 +93,8 @@ export function buildRestore(fc: FixContext): PlanOutcome {
   if (changes.length === 0)
     return nothingToFix(fc, `The config already equals backup ${backup.id}: nothing to restore.`);
   const built = buildConfigSteps(fc, changes, backup.objects);
+  const returning = servicesToReturn(fc, backup.services, backup.objects);
+  const steps = withReturningServices(fc, built.steps, returning);
   if (
     fc.ctx.versionAtLeast(STRANDED_IPS_CLEARED_FROM) === false &&
     built.steps.some((s) => s.services.length > 0)
@@ -107,11 +110,12 @@ export function buildRestore(fc: FixContext): PlanOutcome {
     targets: [backup.id],
     dropped: [],
     restoreFrom: backup.id,
-    steps: built.steps,
+    steps,
     effect:
       `The config becomes equal to backup ${backup.id} (${backup.takenAt}): ${count('create')} created, ` +
       `${count('replace')} replaced, ${count('delete')} deleted, one at a time; ${built.pinned} service` +
-      `${built.pinned === 1 ? '' : 's'} pinned to their IPs meanwhile.`,
+      `${built.pinned === 1 ? '' : 's'} pinned to their IPs meanwhile` +
+      (returning.length > 0 ? `; ${returning.length} brought back to their backup IPs.` : '.'),
     warnings: [...warnings, ...built.warnings],
   });
 }

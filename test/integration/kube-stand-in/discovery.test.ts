@@ -40,8 +40,14 @@ describe('discovery in the Kubernetes API stand-in', () => {
         'daemonsets',
         'deployments',
       ]);
+      const coordination = await getJson<ResourceList>(standIn, '/apis/coordination.k8s.io/v1');
+      expect(coordination.resources.map((r) => r.name)).toEqual(['leases']);
       const groups = await getJson<{ groups: { name: string }[] }>(standIn, '/apis');
-      expect(groups.groups.map((g) => g.name)).toEqual(['apiextensions.k8s.io', 'apps']);
+      expect(groups.groups.map((g) => g.name)).toEqual([
+        'apiextensions.k8s.io',
+        'apps',
+        'coordination.k8s.io',
+      ]);
       expect((await fetch(`${standIn.url}/apis/metallb.io/v1beta1`)).status).toBe(404);
     } finally {
       await standIn.close();
@@ -102,6 +108,7 @@ describe('discovery in the Kubernetes API stand-in', () => {
         'api/v1',
         'apis/apiextensions.k8s.io/v1',
         'apis/apps/v1',
+        'apis/coordination.k8s.io/v1',
         'apis/metallb.io/v1beta1',
       ]);
       const doc = await getJson<{ paths: Record<string, { patch: { parameters: { name: string }[] } }> }>(
