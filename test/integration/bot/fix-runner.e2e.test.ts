@@ -5,7 +5,7 @@
  * process killed with SIGKILL right after a DELETE of reapply-config is resumed by another worker, and two fixes of
  * one cluster never interleave.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { BackupStore } from '../../../src/backups/backup-store';
@@ -26,6 +26,10 @@ import { REPO_ROOT } from '../cli/run-bin';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { cleanup, connect, REDIS_URL, testPrefix } from '../../support/redis';
 import { approvalOf, button, click, replyMatching, slash, type Driver } from '../../support/slack-fix';
+
+// Real waits on the simulated MetalLB, a worker process to start and kill, and a stall to detect: more than
+// Jest's default, especially while other suites share the CPU.
+jest.setTimeout(120_000);
 
 const NS = 'metallb-system';
 const PASSWORD = 'Sup3r-S3cret-Pw';
@@ -322,6 +326,7 @@ describe('a worker killed during reapply-config', () => {
   let crashKubeconfig: { path: string; remove(): void };
   let front: StartedBot;
   let resumer: StartedBot | undefined;
+  let child: ChildProcessWithoutNullStreams | undefined;
 
   beforeAll(async () => {
     crash = await standIn(labObjects());
@@ -329,6 +334,7 @@ describe('a worker killed during reapply-config', () => {
   });
 
   afterAll(async () => {
+    if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await resumer?.bot.stop();
     await front?.bot.stop();
     await cleanup(redis, crashPrefix);
@@ -343,7 +349,7 @@ describe('a worker killed during reapply-config', () => {
       CLUSTERS: 'crash=crash',
     };
     front = await startTestBot(botEnv(slack, crashPrefix, { ...env, WORKERS: '0' }));
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'metallb-chatops.js'), 'worker'], {
+    const worker = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'metallb-chatops.js'), 'worker'], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
@@ -354,16 +360,13 @@ describe('a worker killed during reapply-config', () => {
         LOG_LEVEL: 'info',
       },
     });
+    child = worker;
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
+      worker.on('exit', (_code, signal) => resolve(signal)),
     );
-    await eventually(
-      () => stderr.includes('"metallb-chatops started"'),
-      20_000,
-      `the worker to start:\n${stderr}`,
-    );
+    await eventually(() => stderr.includes('"metallb-chatops started"'), 60_000, 'the worker to start');
 
     const before = ips(crash.standIn);
     const pools = specs(crash.standIn, 'IPAddressPool');
@@ -377,10 +380,10 @@ describe('a worker killed during reapply-config', () => {
     await click(fe, approval, 'metallb_approve', { user: 'U0BOB' });
     await eventually(
       () => crash.standIn.requests.some((r) => r.method === 'DELETE' && r.path.includes('/ipaddresspools/')),
-      30_000,
+      60_000,
       'the first DELETE',
     );
-    child.kill('SIGKILL');
+    worker.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
     resumer = await startTestBot(botEnv(slack, crashPrefix, { ...env, WORKERS: '1' }), {
