@@ -3,8 +3,9 @@
  * what that command uses, collects EVERY bad setting, and throws one AppError (E_CONFIG) naming them all; the
  * result is frozen. Secret values never appear in an error message.
  */
+import { fixesRequiringApprovalProblems } from './approvals/policy';
 import { checkCron, validTimezone } from './digests/schedule-spec';
-import { FIX_NAMES, type FixName } from './drift/model';
+import { isFixName, type FixName } from './fixes/fix-names';
 import { durationHint, parseDuration } from './duration';
 import { AppError } from './errors';
 
@@ -285,6 +286,19 @@ function readSlack(r: Reader, command: Command): SlackSettings {
 }
 
 /**
+ * FIXES_REQUIRING_APPROVAL: added to the fixes that always wait (reapply-config, release-ip, restore). `backup`
+ * never waits and `reconcile-config` is gone; naming either is a settings error, not silently ignored.
+ */
+function readFixesRequiringApproval(r: Reader): FixName[] {
+  const names = (r.raw('FIXES_REQUIRING_APPROVAL') ?? 'restart-speakers')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const problem of fixesRequiringApprovalProblems(names)) r.problem('FIXES_REQUIRING_APPROVAL', problem);
+  return names.filter(isFixName).filter((name) => name !== 'backup');
+}
+
+/**
  * Reads and validates the settings a command uses. Throws AppError E_CONFIG listing every problem, by name.
  */
 export function loadConfig(env: Env, command: Command): Readonly<Config> {
@@ -294,17 +308,7 @@ export function loadConfig(env: Env, command: Command): Readonly<Config> {
   const clusters = clustersText
     ? parseClusters(clustersText, (t) => r.problem('CLUSTERS', t))
     : [{ name: 'default', context: undefined, channelIds: [], channelNames: [] }];
-  const fixesText = r.raw('FIXES_REQUIRING_APPROVAL') ?? 'restart-speakers,reconcile-config';
-  const fixes = fixesText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  const badFixes = fixes.filter((f) => !(FIX_NAMES as readonly string[]).includes(f));
-  if (badFixes.length > 0)
-    r.problem(
-      'FIXES_REQUIRING_APPROVAL',
-      `unknown fix(es) ${badFixes.join(', ')}; known: ${FIX_NAMES.join(', ')}`,
-    );
+  const fixes = readFixesRequiringApproval(r);
   const config: Config = {
     slack,
     port: r.int('PORT', 3000, 0, 65535),
@@ -317,7 +321,7 @@ export function loadConfig(env: Env, command: Command): Readonly<Config> {
     approvers: readPrincipals(r, 'APPROVERS'),
     allowSelfApproval: r.bool('ALLOW_SELF_APPROVAL', false),
     approvalTtlMs: r.duration('APPROVAL_TTL', '30m'),
-    fixesRequiringApproval: fixes.filter((f): f is FixName => (FIX_NAMES as readonly string[]).includes(f)),
+    fixesRequiringApproval: fixes,
     workers: r.int('WORKERS', 2, 0, 64),
     clusterConcurrency: r.int('CLUSTER_CONCURRENCY', 2, 1, 64),
     backupRetention: r.int('BACKUP_RETENTION', 50, 1, 10_000),

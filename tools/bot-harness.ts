@@ -10,6 +10,7 @@ import { startBot, type RunningBot } from '../src/bot/bot';
 import { loadConfig, type Env } from '../src/config';
 import type { KubeObject } from '../src/drift/model';
 import { connectClusters } from '../src/clusters';
+import type { FixRunner } from '../src/fix-runner/contract';
 import { createLogger, type Logger } from '../src/logger';
 import { startKubeStandIn, type FaultRule, type KubeStandIn } from './kube-stand-in';
 import type { SlackStandIn } from './slack-stand-in';
@@ -133,6 +134,11 @@ export async function startTestBot(
     outboxIdleMs?: number;
     logLevel?: 'debug' | 'info' | 'warn' | 'error';
     role?: 'serve' | 'worker';
+    /** The fix runner (the bot's default otherwise). */
+    runner?: FixRunner;
+    expiryIntervalMs?: number;
+    leaseWaitMs?: number;
+    fixPollIntervalMs?: number;
   } = {},
 ): Promise<StartedBot> {
   const role = options.role ?? 'serve';
@@ -142,8 +148,14 @@ export async function startTestBot(
     role,
     config,
     logger,
+    // Audit lines land in the same memory, so tests can read everything the bot logged.
+    auditLogger: createLogger('info', (line) => lines.push(line)),
     clusters: connectClusters(config),
     outboxIdleMs: options.outboxIdleMs ?? 20,
+    ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.expiryIntervalMs !== undefined ? { expiryIntervalMs: options.expiryIntervalMs } : {}),
+    ...(options.leaseWaitMs !== undefined ? { leaseWaitMs: options.leaseWaitMs } : {}),
+    ...(options.fixPollIntervalMs !== undefined ? { fixPollIntervalMs: options.fixPollIntervalMs } : {}),
   });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   return { bot, baseUrl, eventsUrl: `${baseUrl}/slack/events`, logs: lines };

@@ -3,19 +3,11 @@
  * settings come in as plain values and group membership through an injected matcher (slack/principals.ts), so
  * the bot shares one cache of user-group members between OPERATORS and APPROVERS.
  */
-import type { FixName } from '../drift/model';
+import { FIX_NAMES } from '../fixes/fix-names';
 import type { ApprovalRecord } from './state-machine';
 
-/** The fixes a request may name (`reconcile-config` is gone: MetalLB ignores an unchanged config). */
-export const FIXES = [
-  'backup',
-  'restart-controller',
-  'restart-speakers',
-  'reapply-config',
-  'release-ip',
-  'clear-stale-annotation',
-  'restore',
-] as const satisfies readonly FixName[];
+/** The fixes a request may name: the one list of src/fixes/fix-names.ts (`reconcile-config` is gone). */
+export const FIXES = FIX_NAMES;
 export type Fix = (typeof FIXES)[number];
 
 /** Destructive fixes: no setting turns their approval off. */

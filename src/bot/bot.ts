@@ -4,17 +4,27 @@
  * environment or imports a singleton.
  */
 import { Queue, type Worker } from 'bullmq';
+import { ApprovalWorkflow } from '../approvals/approvals';
+import { RedisApprovalStore } from '../approvals/redis-approval-store';
 import { AuditLog } from '../audit/audit-log';
+import { BackupStore } from '../backups/backup-store';
 import { clusterChecker } from '../checks/check-cluster';
 import type { DigestJobData } from '../digests/digest-job';
 import { DIGEST_QUEUE, DigestSchedules } from '../digests/digest-schedules';
 import { DigestState } from '../digests/digest-state';
+import { fixRunner, type FixRunner } from '../fix-runner';
+import { FixPlanStore } from '../jobs/fix-plan-store';
+import { fixPlanner } from '../jobs/fix-planner';
+import type { FixJobDeps } from '../jobs/fix-job';
+import { sweepDeadFixes } from '../jobs/fix-sweep';
+import { RunningFixes, runningFixText } from '../jobs/running-fixes';
 import type { Config } from '../config';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
 import type { JobDeps } from '../jobs/job-kinds';
+import { FIX_QUEUE } from '../jobs/job-kinds';
 import { createJobProducer, startWorkers, type JobProducer } from '../jobs/queues';
 import { SingleFlight } from '../jobs/single-flight';
-import type { MetalLbCluster } from '../kubernetes';
+import { fixRefusal, type MetalLbCluster } from '../kubernetes';
 import { createLogger, type Logger } from '../logger';
 import { startHealthServer, type HealthDeps } from '../observability/health';
 import { LastCheckStore } from '../observability/last-check';
@@ -22,10 +32,14 @@ import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis, queueErrorListener, RedisConnectionLog } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
+import { FixFront } from '../slack/fix-front';
+import { outboxFixNotifier } from '../slack/fix-notifier';
+import { FixRequests } from '../slack/fix-requests';
 import { outboxNotifier } from '../slack/notifier';
+import type { Authorizer } from '../slack/handlers';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
-import { createPrincipalMatcher } from '../slack/principals';
+import { createPrincipalMatcher, type PrincipalMatcher } from '../slack/principals';
 import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
 import { wireMutes } from './mute-wiring';
@@ -62,8 +76,16 @@ export interface BotOptions {
   outboxIdleMs?: number;
   /** How long stop() keeps delivering pending messages before it closes (default 10 s). */
   stopDrainMs?: number;
+  /** Executes approved plans (src/fix-runner); injected so tests can pass one built for the test. */
+  runner?: FixRunner;
   /** Where audit entries are logged as JSON lines; defaults to an `info` logger on stderr. */
   auditLogger?: Logger;
+  /** How often expired approvals are looked for (default 15 s). */
+  expiryIntervalMs?: number;
+  /** How long a fix waits for another fix of its cluster (default 30 min). */
+  leaseWaitMs?: number;
+  /** Between two reads while a fix waits on MetalLB (the runner's default when absent). */
+  fixPollIntervalMs?: number;
 }
 
 export interface RunningBot {
@@ -153,6 +175,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     authorizer,
     openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
   });
+  const fixes = fixParts(options, redis, outbox, producer, matcher);
   const checkCluster = clusterChecker({
     clusters: options.clusters,
     singleFlight: new SingleFlight({
@@ -175,7 +198,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       notifier: outboxNotifier(outbox),
       metrics: metrics.check,
       recordLast: (cluster, report) => lastChecks.record(cluster, report),
+      runningFix: async (cluster) => {
+        const running = await fixes.running.get(cluster);
+        return running ? runningFixText(running) : undefined;
+      },
     },
+    fix: fixes.jobDeps,
     digest: {
       checkCluster,
       state: new DigestState(redis, prefix),
@@ -197,11 +225,28 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       onError: (error, queue) => queueErrorListener(logger, `worker ${queue}`)(error),
     });
     for (const worker of workers)
-      worker.on('failed', (job, error) =>
-        logger.error('job failed', { jobId: job?.id, error: error.message }),
-      );
+      worker.on('failed', (job, error) => {
+        logger.error('job failed', { jobId: job?.id, error: error.message });
+        // A fix out of retries is swept now rather than at the next worker start.
+        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1))
+          void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((e: unknown) =>
+            logger.error('fix sweep failed', { error: e instanceof Error ? e.message : String(e) }),
+          );
+      });
+    // Fixes that died after a change (or ran out of retries) while no worker was there to see it.
+    void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((error: unknown) =>
+      logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
   }
   sender.start();
+  const expiry = setInterval(() => {
+    void fixes.expireDue().catch((error: unknown) =>
+      logger.warn('approval expiry failed', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }, options.expiryIntervalMs ?? 15_000);
+  expiry.unref();
 
   let slackApp: SlackApp | undefined;
   const health: HealthDeps = {
@@ -248,9 +293,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
             }),
           counters: { command: (name, outcome) => metrics.command(name, outcome) },
           mutes: mutes.deps,
+          fixes: fixes.front(authorizer),
         },
-        // Fixes add theirs beside the mute button (slack/actions.ts lists the ids).
-        actions: { ...mutes.actions },
+        actions: { ...mutes.actions, ...fixes.front(authorizer).actions() },
         views: mutes.views,
         audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
         onError: (error) =>
@@ -293,6 +338,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // Without Redis no job can finish and no queue can close cleanly: closing gets a bounded time instead of
       // waiting for Redis forever, so SIGTERM still ends the process.
       const redisDown = redis.status !== 'ready' || blocking.status !== 'ready';
+      clearInterval(expiry);
+      // A fix waiting on MetalLB checkpoints and hands its job to another worker instead of holding shutdown.
+      fixes.shutdown.abort();
       if (slackApp)
         await slackApp.stop().catch((error: unknown) => logger.warn('slack stop failed', { error }));
       const closing = (async () => {
@@ -311,6 +359,100 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         blocking.disconnect();
       } else await Promise.all([redis.quit().catch(() => undefined), blocking.quit().catch(() => undefined)]);
       logger.info('stopped');
+    },
+  };
+}
+
+/** Everything fixes need, built once per process from the settings. */
+function fixParts(
+  options: BotOptions,
+  redis: ReturnType<typeof createRedis>,
+  outbox: Outbox,
+  producer: JobProducer,
+  matcher: PrincipalMatcher,
+) {
+  const { config } = options;
+  const prefix = config.redis.prefix;
+  const now = () => Date.now();
+  const audit = new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') });
+  const approvals = new RedisApprovalStore({ redis, prefix });
+  const settings = {
+    operators: config.operators,
+    approvers: config.approvers,
+    allowSelfApproval: config.allowSelfApproval,
+    fixesRequiringApproval: config.fixesRequiringApproval,
+    approvalTtlMs: config.approvalTtlMs,
+  };
+  const workflow = new ApprovalWorkflow({ store: approvals, settings, membership: matcher, audit });
+  const backups = new BackupStore({ redis, prefix, retention: config.backupRetention });
+  const plans = new FixPlanStore(redis, prefix);
+  const analysis = config.metallbNamespace ? { metallbNamespace: config.metallbNamespace } : undefined;
+  const planner = fixPlanner({
+    ports: options.clusters,
+    backups,
+    ...(analysis ? { settings: analysis } : {}),
+  });
+  const notifier = outboxFixNotifier(outbox, { approvers: config.approvers });
+  const running = new RunningFixes(redis, prefix, Math.max(config.jobLockDurationMs * 2, 60_000));
+  const transport =
+    options.transport ?? webClientTransport({ token: config.slack.botToken, apiUrl: config.slack.apiUrl });
+  const requests = new FixRequests({
+    workflow,
+    planner,
+    plans,
+    notifier,
+    enqueueFix: (data) => producer.enqueueFix(data),
+    capabilityRefusal: async (cluster, fix) => {
+      const port = options.clusters.get(cluster);
+      return port === undefined ? undefined : fixRefusal(port, fix, config.metallbNamespace);
+    },
+    postParent: async (channel, message) => (await transport.postMessage({ channel, ...message })).ts,
+    settings,
+    membership: matcher,
+    audit,
+  });
+  const shutdown = new AbortController();
+  const jobDeps: FixJobDeps = {
+    runner: options.runner ?? fixRunner,
+    ports: options.clusters,
+    approvals,
+    workflow,
+    plans,
+    planner,
+    backups,
+    notifier,
+    running,
+    audit,
+    reapprove: (record) => requests.reapprove(record),
+    settleTimeoutMs: config.fixSettleTimeoutMs,
+    leaseWaitMs: options.leaseWaitMs ?? 30 * 60_000,
+    ...(options.fixPollIntervalMs !== undefined ? { pollIntervalMs: options.fixPollIntervalMs } : {}),
+    ...(analysis ? { settings: analysis } : {}),
+    signal: shutdown.signal,
+  };
+  let front: FixFront | undefined;
+  return {
+    running,
+    jobDeps,
+    shutdown,
+    front(authorizer: Authorizer): FixFront {
+      front ??= new FixFront({
+        clusters: config.clusters,
+        requests,
+        workflow,
+        approvals,
+        notifier,
+        backups,
+        audit,
+        authorizer,
+        firstDelivery: async (requestId) =>
+          (await redis.set(`${prefix}:fix:request:${requestId}`, '1', 'EX', 3600, 'NX')) === 'OK',
+      });
+      return front;
+    },
+    /** Replaces the buttons of every request past its time with "expired". */
+    async expireDue(): Promise<void> {
+      for (const record of await workflow.expireDue(now())) await notifier.decided(record);
     },
   };
 }

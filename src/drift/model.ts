@@ -2,24 +2,15 @@
  * The data model of the drift engine: what goes in (a {@link Snapshot}) and what comes out (a {@link Report}).
  * The report shape is a public contract (docs/findings.md): scripts of users and our own views read it.
  */
+import type { FixName } from '../fixes/fix-names';
 
 /** Severity of a finding, most severe first in every ordering. */
 export type Severity = 'critical' | 'warning' | 'info';
 
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
-/** Names of the remediations (ARCHITECTURE.md, "Flow of an approved fix"); settings validate against this list. */
-export const FIX_NAMES = [
-  'backup',
-  'restart-controller',
-  'restart-speakers',
-  'reconcile-config',
-  'reapply-config',
-  'release-ip',
-  'clear-stale-annotation',
-  'restore',
-] as const;
-export type FixName = (typeof FIX_NAMES)[number];
+/** Names of the remediations a finding can point at: the one list is src/fixes/fix-names.ts. */
+export { FIX_NAMES, type FixName } from '../fixes/fix-names';
 
 /** The Kubernetes resource a finding is attached to. `namespace` is null for cluster-scoped kinds. */
 export interface ResourceRef {

@@ -36,6 +36,8 @@ export interface CheckJobDeps {
   metrics?: CheckMetrics;
   /** Records the last outcome per cluster for `/metallb status`. */
   recordLast?: (cluster: string, report: Report) => Promise<void>;
+  /** "fix f-… running, step 3 of 9" while a fix of the cluster runs. */
+  runningFix?: (cluster: string) => Promise<string | undefined>;
 }
 
 function audienceOf(data: CheckJobData): CheckAudience {
@@ -55,7 +57,8 @@ export async function runCheckJob(data: CheckJobData, deps: CheckJobDeps): Promi
   try {
     const { report, shared } = await deps.checkCluster(data.cluster);
     const durationMs = Date.now() - started;
-    await deps.notifier.checkDone(audience, report, durationMs);
+    const runningFix = await deps.runningFix?.(data.cluster).catch(() => undefined);
+    await deps.notifier.checkDone(audience, report, durationMs, runningFix ? { runningFix } : {});
     await deps.recordLast?.(data.cluster, report);
     deps.metrics?.checkFinished(data.cluster, true, durationMs, report);
     return { ok: true, durationMs, shared, report };

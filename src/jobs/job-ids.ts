@@ -14,6 +14,12 @@ export function checkJobId(requestId: string): string {
   return `check-${requestId}`;
 }
 
+/** The fix job's id is the fix id itself (`f-<16 hex>`): the approval, the job, the Lease holder and the thread agree. */
+export function fixJobId(fixId: string): string {
+  if (!/^f-[0-9a-f]{16}$/.test(fixId)) throw new Error(`malformed fix id ${fixId}`);
+  return fixId;
+}
+
 /** The id of the one-off digest that answers `/metallb digest now` request `requestId`. */
 export function digestNowJobId(requestId: string): string {
   return `digest-now-${requestId}`;

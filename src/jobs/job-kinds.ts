@@ -11,11 +11,13 @@ import {
 } from '../digests/digest-job';
 import { DIGEST_JOB_NAME, DIGEST_JOB_OPTIONS, DIGEST_QUEUE } from '../digests/digest-schedules';
 import { runCheckJob, type CheckJobData, type CheckJobDeps, type CheckOutcome } from './check-job';
+import { runFixJob, type FixJobData, type FixJobDeps, type FixJobOutcome } from './fix-job';
 
 /** What the processors need, one slice per kind, built by the composition root. */
 export interface JobDeps {
   check: CheckJobDeps;
   digest: DigestJobDeps;
+  fix: FixJobDeps;
 }
 
 export interface JobKind<Data = unknown, Result = unknown> {
@@ -25,7 +27,7 @@ export interface JobKind<Data = unknown, Result = unknown> {
   /** Options of every add; the job id is the producer's. */
   addOptions: JobsOptions;
   /** The processor, with its dependencies bound. */
-  processor(deps: JobDeps): (job: Job<Data>) => Promise<Result>;
+  processor(deps: JobDeps): (job: Job<Data>, token?: string) => Promise<Result>;
   /** A rate limit of the kind's worker (BullMQ `limiter`: at most `max` jobs per `duration` ms per queue). */
   limiter?: { max: number; duration: number };
 }
@@ -41,6 +43,25 @@ export const CHECK_JOB: JobKind<CheckJobData, CheckOutcome> = {
     removeOnFail: { age: 24 * 3600 },
   },
   processor: (deps) => (job) => runCheckJob(job.data, deps.check),
+};
+
+export const FIX_QUEUE = 'fixes';
+
+/**
+ * A fix: retried after an unexpected error (the checkpoint makes a retry resume, not repeat), kept when it fails
+ * for good so the sweep can read its checkpoint. JOB_LOCK_DURATION and JOB_STALLED_INTERVAL (the worker's
+ * options) decide how soon a job of a dead worker goes to another.
+ */
+export const FIX_JOB: JobKind<FixJobData, FixJobOutcome> = {
+  name: 'fix',
+  queue: FIX_QUEUE,
+  addOptions: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnComplete: { age: 7 * 24 * 3600 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  },
+  processor: (deps) => (job, token) => runFixJob(job, token, deps.fix),
 };
 
 /** The tick a scheduler's job stands for: its id is `repeat:<scheduler id>:<millis>`. */
@@ -67,4 +88,4 @@ export const DIGEST_JOB: JobKind<DigestJobData, DigestOutcome> = {
  * The kinds a worker runs. The element type erases each kind's data: BullMQ hands a worker untyped jobs, and each
  * processor knows its own.
  */
-export const JOB_KINDS: readonly JobKind<never, unknown>[] = [CHECK_JOB, DIGEST_JOB];
+export const JOB_KINDS: readonly JobKind<never, unknown>[] = [CHECK_JOB, DIGEST_JOB, FIX_JOB];

@@ -3,17 +3,22 @@
  * table (job-kinds.ts). Job ids come from job-ids.ts, so a retried delivery of the same slash command adds nothing
  * (BullMQ ignores an add with an existing id).
  */
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { whileRedisAvailable } from '../redis';
 import type { CheckJobData } from './check-job';
-import { checkJobId } from './job-ids';
-import { CHECK_JOB, JOB_KINDS, type JobDeps, type JobKind } from './job-kinds';
+import type { FixJobData } from './fix-job';
+import { checkJobId, fixJobId } from './job-ids';
+import { CHECK_JOB, FIX_JOB, JOB_KINDS, type JobDeps, type JobKind } from './job-kinds';
 
 /** The producer side the Slack handlers call. */
 export interface JobProducer {
   /** Adds a check; `duplicate` is true when this request was already queued (a retried delivery). */
   enqueueCheck(data: CheckJobData): Promise<{ jobId: string; duplicate: boolean }>;
+  /** Adds the job of an approved fix; the job id is the fix id, so a second add (double click) adds nothing. */
+  enqueueFix(data: FixJobData): Promise<{ jobId: string; duplicate: boolean }>;
+  /** The job of a fix, for the sweep. */
+  fixJob(fixId: string): Promise<Job<FixJobData> | undefined>;
   counts(): Promise<{ waiting: number; active: number; delayed: number; failed: number }>;
   close(): Promise<void>;
 }
@@ -26,8 +31,20 @@ export function createJobProducer(
 ): JobProducer {
   const queue = new Queue<CheckJobData>(CHECK_JOB.queue, { connection, prefix });
   queue.on('error', (error) => options.onError?.(error));
+  const fixes = new Queue<FixJobData>(FIX_JOB.queue, { connection, prefix });
+  fixes.on('error', (error) => options.onError?.(error));
   return {
-    // A person waits for this answer: E_REDIS_UNAVAILABLE at once while Redis is down, not after its retries.
+    // A person waits for these answers: E_REDIS_UNAVAILABLE at once while Redis is down, not after its retries.
+    enqueueFix: (data) =>
+      whileRedisAvailable(connection, 'queue the fix', async () => {
+        const jobId = fixJobId(data.fixId);
+        if (await fixes.getJob(jobId)) return { jobId, duplicate: true };
+        await fixes.add(FIX_JOB.name, data, { ...FIX_JOB.addOptions, jobId });
+        return { jobId, duplicate: false };
+      }),
+    async fixJob(fixId) {
+      return (await fixes.getJob(fixJobId(fixId))) ?? undefined;
+    },
     enqueueCheck: (data) =>
       whileRedisAvailable(connection, 'queue the check', async () => {
         const jobId = checkJobId(data.requestId);
@@ -45,7 +62,9 @@ export function createJobProducer(
         failed: c.failed ?? 0,
       };
     },
-    close: () => queue.close(),
+    close: async () => {
+      await Promise.all([queue.close(), fixes.close()]);
+    },
   };
 }
 

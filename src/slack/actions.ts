@@ -25,6 +25,8 @@ export interface ActionInput {
   userId: string;
   teamId?: string;
   channelId?: string;
+  /** The channel's name, for clusters bound to channels by name. */
+  channelName?: string;
   /** The message that carries the button, and its thread. */
   messageTs?: string;
   threadTs?: string;

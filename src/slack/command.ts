@@ -5,6 +5,7 @@
 import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
 import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
+import { FIX_USAGE_LINES, isFixSubcommand, parseFixCommand, type FixCommand } from './fix-command';
 import {
   MUTE_USAGE_LINES,
   parseMute,
@@ -22,12 +23,10 @@ export type SlackCommand =
   | DigestCommand
   | MuteCommand
   | MutesCommand
-  | UnmuteCommand;
+  | UnmuteCommand
+  | FixCommand;
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; problem: string };
-
-/** Subcommands that later releases add; named so the answer can say they are not here yet. */
-const LATER = new Set(['fix', 'backup', 'backups', 'restore', 'jobs', 'audit']);
 
 /**
  * Splits command text into words, honouring double quotes (Slack may send typographic quotes, which count as
@@ -115,7 +114,7 @@ export function parseCommand(text: string): ParseResult {
     case 'unmute':
       return parseUnmute(args);
     default:
-      if (LATER.has(name)) return { ok: false, problem: `\`${name}\` is not available in this version yet` };
+      if (isFixSubcommand(name)) return parseFixCommand(name, args);
       return { ok: false, problem: `unknown subcommand "${sub}"` };
   }
 }
@@ -124,6 +123,7 @@ export function parseCommand(text: string): ParseResult {
 export const USAGE_LINES: readonly string[] = [
   '`/metallb check [--cluster NAME]`: is our MetalLB config drifted? Summary here, findings in the thread.',
   '`/metallb status`: clusters and whether each is reachable, MetalLB versions, Redis, queue and outbox.',
+  ...FIX_USAGE_LINES,
   ...DIGEST_USAGE,
   ...MUTE_USAGE_LINES,
   '`/metallb help`: this message.',

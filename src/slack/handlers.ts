@@ -8,6 +8,8 @@ import type { JobProducer } from '../jobs/queues';
 import { requestIdFor } from '../jobs/job-ids';
 import { parseCommand, type SlackCommand } from './command';
 import { handleDigestCommand, type DigestCommandDeps } from './digest-handlers';
+import { isFixCommand, type FixCommand } from './fix-command';
+import type { FixFront } from './fix-front';
 import { handleMuteCommand, type MuteDeps } from './mute-handlers';
 import type { SlackMessage } from './views/blocks';
 import { acceptedMessage, errorMessage, helpMessage, notOperatorMessage } from './views/help';
@@ -44,6 +46,8 @@ export interface CommandDeps {
   counters?: { command(name: string, outcome: string): void };
   /** `/metallb mute`, `mutes` and `unmute`; absent, they answer that mutes are not set up. */
   mutes?: MuteDeps;
+  /** The fix subcommands; without it they answer that fixes are not set up in this process. */
+  fixes?: FixFront;
 }
 
 export interface CommandResult {
@@ -161,6 +165,7 @@ export async function handleSlashCommand(
     return { ack: errorMessage('E_USAGE', parsed.problem, true) };
   }
   const { command } = parsed;
+  if (isFixCommand(command)) return handleFixCommand(command, input, deps);
   switch (command.name) {
     case 'help':
       deps.counters?.command('help', 'ok');
@@ -180,4 +185,17 @@ export async function handleSlashCommand(
     default:
       return { ack: await muteCommand(command, input, deps) };
   }
+}
+
+/** The fix subcommands, handled by slack/fix-front.ts. */
+function handleFixCommand(
+  command: FixCommand,
+  input: SlashCommandInput,
+  deps: CommandDeps,
+): Promise<CommandResult> {
+  deps.counters?.command(command.name, 'ok');
+  if (deps.fixes === undefined)
+    return Promise.resolve({ ack: errorMessage('E_USAGE', 'fixes are not set up in this process', false) });
+  const requestId = requestIdFor([input.teamId, input.channelId, input.userId, input.triggerId]);
+  return deps.fixes.command(command, input, requestId);
 }

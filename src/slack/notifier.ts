@@ -22,9 +22,15 @@ export interface CheckAudience {
   cluster: string;
 }
 
+/** What else a check's answer says. */
+export interface CheckExtra {
+  /** A fix of this cluster is running ("fix f-… running, step 3 of 9"). */
+  runningFix?: string;
+}
+
 /** What a check tells its audience. */
 export interface CheckNotifier {
-  checkDone(to: CheckAudience, report: Report, durationMs: number): Promise<void>;
+  checkDone(to: CheckAudience, report: Report, durationMs: number, extra?: CheckExtra): Promise<void>;
   checkFailed(to: CheckAudience, error: AppError): Promise<void>;
 }
 
@@ -52,11 +58,22 @@ function reportFiles(to: CheckAudience, report: Report): NewOutboxItem[] {
 }
 
 /** The messages answering a finished check, in delivery order. */
-export function checkDoneItems(to: CheckAudience, report: Report, durationMs: number): NewOutboxItem[] {
+export function checkDoneItems(
+  to: CheckAudience,
+  report: Report,
+  durationMs: number,
+  extra: CheckExtra = {},
+): NewOutboxItem[] {
   const requester = requesterOf(to);
-  const summary = checkSummaryMessage({ cluster: to.cluster, report, durationMs, requestedBy: to.user });
+  const summary = checkSummaryMessage({
+    cluster: to.cluster,
+    report,
+    durationMs,
+    requestedBy: to.user,
+    ...(extra.runningFix ? { runningFix: extra.runningFix } : {}),
+  });
   const items: NewOutboxItem[] = [{ kind: 'parent', channel: to.channel, requester, ...summary }];
-  const thread = checkThread(report, { muteCluster: to.cluster });
+  const thread = checkThread(report, { muteCluster: to.cluster, proposeCluster: to.cluster });
   for (const message of thread.messages)
     items.push({ kind: 'reply', channel: to.channel, requester, ...message });
   if (thread.attachReport) items.push(...reportFiles(to, report));
@@ -72,7 +89,8 @@ export function checkFailedItems(to: CheckAudience, error: AppError): NewOutboxI
 /** The notifier of the bot: every answer goes through the outbox. */
 export function outboxNotifier(outbox: Outbox): CheckNotifier {
   return {
-    checkDone: (to, report, durationMs) => outbox.append(to.thread, checkDoneItems(to, report, durationMs)),
+    checkDone: (to, report, durationMs, extra) =>
+      outbox.append(to.thread, checkDoneItems(to, report, durationMs, extra)),
     checkFailed: (to, error) => outbox.append(to.thread, checkFailedItems(to, error)),
   };
 }

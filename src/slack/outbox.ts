@@ -33,8 +33,11 @@ interface Base {
 export type OutboxItem = Base &
   (
     | { kind: 'parent'; text: string; blocks?: Block[] }
-    | { kind: 'reply'; text: string; blocks?: Block[] }
+    /** `key` names the reply so a later `update` item can change it in place (a fix's approval, its progress). */
+    | { kind: 'reply'; text: string; blocks?: Block[]; key?: string }
     | { kind: 'update-parent'; text: string; blocks?: Block[] }
+    /** chat.update of the reply posted under `key`; posted as that reply when it was never delivered. */
+    | { kind: 'update'; key: string; text: string; blocks?: Block[] }
     | { kind: 'ephemeral'; user: string; text: string; blocks?: Block[] }
     | { kind: 'file'; filename: string; title: string; content: string }
     | { kind: 'respond'; responseUrl: string; text: string; blocks?: Block[] }
@@ -63,6 +66,7 @@ class Keys {
   active = (): string => `${this.prefix}:outbox:active`;
   list = (thread: string): string => `${this.prefix}:outbox:t:${thread}`;
   parent = (thread: string): string => `${this.prefix}:outbox:parent:${thread}`;
+  keyed = (thread: string, key: string): string => `${this.prefix}:outbox:msg:${thread}:${key}`;
   lease = (thread: string): string => `${this.prefix}:outbox:lease:${thread}`;
   retry = (thread: string): string => `${this.prefix}:outbox:retry:${thread}`;
   attempts = (thread: string): string => `${this.prefix}:outbox:attempts:${thread}`;
@@ -111,6 +115,14 @@ export class Outbox {
   /** Messages waiting for Slack, over all threads. */
   async backlog(): Promise<number> {
     return backlogOf(this.redis, this.keys);
+  }
+
+  /**
+   * Makes an existing message the thread's parent: replies and files then go under it (a fix requested from a
+   * check's thread, or under a parent posted by the request itself).
+   */
+  async adoptParent(thread: string, ts: string): Promise<void> {
+    await this.redis.set(this.keys.parent(thread), ts, 'EX', PARENT_TTL_SECONDS);
   }
 
   /** The ts of a thread's parent message once delivered. */
@@ -281,13 +293,15 @@ export class OutboxSender {
         return;
       }
       case 'reply':
-        await transport.postMessage({
-          channel: item.channel,
-          text: item.text,
-          blocks: item.blocks,
-          threadTs: await this.requiredParent(thread),
-        });
+        await this.postReply(thread, item);
         return;
+      case 'update': {
+        const ts = await redis.get(this.keys.keyed(thread, item.key));
+        if (ts === null) await this.postReply(thread, item);
+        else
+          await transport.updateMessage({ channel: item.channel, ts, text: item.text, blocks: item.blocks });
+        return;
+      }
       case 'update-parent': {
         const ts = await this.parentOf(thread);
         if (ts === undefined)
@@ -320,6 +334,20 @@ export class OutboxSender {
         });
         return;
     }
+  }
+
+  private async postReply(
+    thread: string,
+    item: { channel: string; text: string; blocks?: Block[]; key?: string },
+  ): Promise<void> {
+    const { ts } = await this.options.transport.postMessage({
+      channel: item.channel,
+      text: item.text,
+      blocks: item.blocks,
+      threadTs: await this.requiredParent(thread),
+    });
+    if (item.key !== undefined)
+      await this.options.redis.set(this.keys.keyed(thread, item.key), ts, 'EX', PARENT_TTL_SECONDS);
   }
 
   private async parentOf(thread: string): Promise<string | undefined> {

@@ -116,6 +116,7 @@ export function actionInput(
     userId: body.user.id,
     teamId: body.team?.id,
     channelId: body.channel?.id,
+    channelName: body.channel?.name,
     messageTs: message?.ts,
     threadTs: message?.thread_ts,
     triggerId: body.trigger_id,

@@ -32,12 +32,24 @@ describe('loadConfig', () => {
     expect(config.implicitCluster).toBe(true);
     expect(config.operators).toBeUndefined();
     expect(config.approvalTtlMs).toBe(30 * 60_000);
-    expect(config.fixesRequiringApproval).toEqual(['restart-speakers', 'reconcile-config']);
+    expect(config.fixesRequiringApproval).toEqual(['restart-speakers']);
     expect(config.workers).toBe(2);
     expect(config.clusterConcurrency).toBe(2);
     expect(config.singleFlightWindowMs).toBe(10_000);
     expect(config.apiTimeoutMs).toBe(30_000);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('refuses backup and the removed reconcile-config in FIXES_REQUIRING_APPROVAL, saying why', () => {
+    expect(() => loadConfig({ FIXES_REQUIRING_APPROVAL: 'backup,restart-controller' }, 'check')).toThrow(
+      /FIXES_REQUIRING_APPROVAL: backup never waits/,
+    );
+    expect(() => loadConfig({ FIXES_REQUIRING_APPROVAL: 'reconcile-config' }, 'check')).toThrow(
+      /FIXES_REQUIRING_APPROVAL: reconcile-config is gone.*restart-controller/,
+    );
+    expect(
+      loadConfig({ FIXES_REQUIRING_APPROVAL: 'restart-controller' }, 'check').fixesRequiringApproval,
+    ).toEqual(['restart-controller']);
   });
 
   it('needs no Slack or Redis setting for check', () => {

@@ -6,7 +6,17 @@ import { CATALOGUE, isFindingCode } from '../../drift/catalogue';
 import { ACTION_IDS } from '../actions';
 import type { Finding, Report, Severity } from '../../drift/model';
 import { resourceText } from '../../report/resource';
-import { chunkMessages, context, escapeText, sections, type Block, type SlackMessage } from './blocks';
+import { isFixName, type FixName } from '../../fixes/fix-names';
+import {
+  chunkMessages,
+  context,
+  escapeText,
+  MAX_BLOCKS,
+  sections,
+  type Block,
+  type SlackMessage,
+} from './blocks';
+import { proposeFixBlock } from './fix';
 
 /** At most this many findings go into a thread as messages; beyond it, a summary by code and files. */
 export const MAX_THREAD_FINDINGS = 20;
@@ -24,6 +34,8 @@ export interface CheckViewInput {
   report: Report;
   durationMs: number;
   requestedBy?: string;
+  /** "fix f-… (reapply-config) running, step 3 of 9", while a fix of this cluster runs. */
+  runningFix?: string;
 }
 
 function countsText(report: Report): string {
@@ -72,6 +84,8 @@ export function checkSummaryMessage(input: CheckViewInput): SlackMessage {
   if (report.summary.muted > 0) facts.push(`${report.summary.muted} muted`);
   if (input.requestedBy) facts.push(`asked by <@${input.requestedBy}>`);
   blocks.push(context(facts.join(' · ')));
+  if (input.runningFix)
+    blocks.push(context(`:gear: ${escapeText(input.runningFix)}: this check may show the fix half done.`));
   if (report.notes.length > 0) {
     blocks.push(
       ...sections(
@@ -95,6 +109,8 @@ function detailsText(details: Record<string, unknown>): string {
 /** Options of the thread: with `muteCluster`, each finding carries a "Mute…" button for that cluster. */
 export interface ThreadOptions {
   muteCluster?: string;
+  /** The cluster "Propose fix" buttons name; without it the thread has none. */
+  proposeCluster?: string;
 }
 
 /** The "Mute…" button of a finding; its value is `cluster|finding id|code` (slack/mute-handlers.ts reads it). */
@@ -159,16 +175,62 @@ export function codeSummaryMessages(report: Report): SlackMessage[] {
   );
 }
 
-/** What goes into the thread: a message per finding, or a summary by code plus the report files. */
+/** Fix name -> the findings that name it, in report order. */
+function findingsByFix(findings: readonly Finding[]): Map<FixName, Finding[]> {
+  const byFix = new Map<FixName, Finding[]>();
+  for (const finding of findings) {
+    if (!finding.fix || !isFixName(finding.fix)) continue;
+    byFix.set(finding.fix, [...(byFix.get(finding.fix) ?? []), finding]);
+  }
+  return byFix;
+}
+
+/** The targets a "Propose fix" button carries: the Services of the findings, for fixes that take them. */
+function proposedTargets(fix: FixName, findings: readonly Finding[]): string[] {
+  if (fix !== 'release-ip' && fix !== 'clear-stale-annotation') return [];
+  const services = findings
+    .filter((f) => f.resource.kind === 'Service' && f.resource.namespace !== null)
+    .map((f) => `${f.resource.namespace as string}/${f.resource.name}`);
+  return [...new Set(services)];
+}
+
+function withBlock(message: SlackMessage, block: Block): SlackMessage[] {
+  if (message.blocks.length < MAX_BLOCKS) return [{ ...message, blocks: [...message.blocks, block] }];
+  return [message, { text: message.text, blocks: [block] }];
+}
+
+/**
+ * What goes into the thread: a message per finding, or a summary by code plus the report files. With
+ * `proposeCluster`, each fix gets one "Propose fix" button: under the last finding naming it, or under the summary.
+ */
 export function checkThread(
   report: Report,
   options: ThreadOptions = {},
 ): { messages: SlackMessage[]; attachReport: boolean } {
   if (report.findings.length === 0) return { messages: [], attachReport: false };
-  if (report.findings.length > MAX_THREAD_FINDINGS)
-    return { messages: codeSummaryMessages(report), attachReport: true };
-  const messages = groupByCode(report.findings).flatMap((g) =>
-    g.findings.flatMap((f) => findingMessage(f, options)),
-  );
+  const cluster = options.proposeCluster;
+  const byFix = cluster === undefined ? new Map<FixName, Finding[]>() : findingsByFix(report.findings);
+  const button = (fix: FixName, findings: Finding[]): Block =>
+    proposeFixBlock(fix, cluster as string, proposedTargets(fix, findings));
+  if (report.findings.length > MAX_THREAD_FINDINGS) {
+    const messages = codeSummaryMessages(report);
+    const buttons = [...byFix].map(([fix, findings]) => button(fix, findings));
+    if (buttons.length > 0) messages.push({ text: 'Propose a fix', blocks: buttons });
+    return { messages, attachReport: true };
+  }
+  const ordered = groupByCode(report.findings).flatMap((g) => g.findings);
+  const lastOf = new Map<string, FixName[]>();
+  for (const [fix, findings] of byFix) {
+    const last = ordered.filter((f) => findings.includes(f)).at(-1);
+    if (last) lastOf.set(last.id, [...(lastOf.get(last.id) ?? []), fix]);
+  }
+  const messages = ordered.flatMap((finding) => {
+    let parts = findingMessage(finding, options);
+    for (const fix of lastOf.get(finding.id) ?? []) {
+      const tail = parts.at(-1) as SlackMessage;
+      parts = [...parts.slice(0, -1), ...withBlock(tail, button(fix, byFix.get(fix) ?? []))];
+    }
+    return parts;
+  });
   return { messages, attachReport: false };
 }

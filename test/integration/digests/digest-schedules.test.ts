@@ -29,6 +29,8 @@ const clusters: ClusterSetting[] = [
 
 const noProducer: JobProducer = {
   enqueueCheck: () => Promise.reject(new Error('not used')),
+  enqueueFix: () => Promise.reject(new Error('not used')),
+  fixJob: () => Promise.reject(new Error('not used')),
   counts: () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, failed: 0 }),
   close: () => Promise.resolve(),
 };

@@ -282,3 +282,35 @@ describe('the Redis outbox delivering to Slack', () => {
     expect(order).toEqual(['chat.postMessage', 'files.completeUploadExternal', 'chat.postMessage']);
   });
 });
+
+describe('keyed replies and in-place updates', () => {
+  it('updates the reply posted under a key, in order, under an adopted parent', async () => {
+    const channel = newChannel();
+    const parent = slack.seedUserMessage(channel, 'U0ALICE', 'a check posted earlier');
+    await outbox.adoptParent('keyed', parent.ts);
+    await outbox.append('keyed', [
+      { kind: 'reply', channel, text: 'Approval needed', key: 'approval' },
+      { kind: 'reply', channel, text: 'step 1 of 3', key: 'progress' },
+      { kind: 'update', channel, key: 'approval', text: 'Approved by Bob' },
+      { kind: 'update', channel, key: 'progress', text: 'step 2 of 3' },
+      { kind: 'update', channel, key: 'progress', text: 'step 3 of 3' },
+    ]);
+    startSender();
+    await emptied();
+    const replies = slack.thread(channel, parent.ts);
+    expect(replies.map((r) => r.text)).toEqual(['Approved by Bob', 'step 3 of 3']);
+    expect(replies.map((r) => r.edits)).toEqual([1, 2]);
+  });
+
+  it('posts an update whose reply was never delivered as that reply, and updates it afterwards', async () => {
+    const channel = newChannel();
+    await outbox.append('keyed-late', [
+      { kind: 'parent', channel, text: 'parent' },
+      { kind: 'update', channel, key: 'progress', text: 'step 1 of 2' },
+      { kind: 'update', channel, key: 'progress', text: 'step 2 of 2' },
+    ]);
+    startSender();
+    await emptied();
+    expect(channelView(channel)).toEqual([{ text: 'parent', replies: ['step 2 of 2'] }]);
+  });
+});

@@ -32,6 +32,7 @@ describe('interactive action ids', () => {
       userId: 'U0BOB',
       teamId: 'T1',
       channelId: 'C0OPS',
+      channelName: 'ops',
       messageTs: '1700000000.000200',
       threadTs: '1700000000.000100',
     });

@@ -11,6 +11,10 @@ describe('parseCommand', () => {
     ['check --cluster prod', { name: 'check', cluster: 'prod' }],
     ['check --cluster=lab-2', { name: 'check', cluster: 'lab-2' }],
     ['  check   --cluster   prod  ', { name: 'check', cluster: 'prod' }],
+    [
+      'fix release-ip shop/web',
+      { name: 'fix', fix: 'release-ip', targets: ['shop/web'], cluster: undefined },
+    ],
   ])('reads "%s"', (text, command) => {
     expect(parseCommand(text)).toEqual({ ok: true, command });
   });
@@ -22,7 +26,10 @@ describe('parseCommand', () => {
     ['check --verbose', 'unknown flag --verbose for check'],
     ['check prod', 'check takes no argument "prod" (use --cluster NAME)'],
     ['status now', 'status takes no arguments (got "now")'],
-    ['fix release-ip shop/web', '`fix` is not available in this version yet'],
+    [
+      'fix reconcile-config',
+      'reconcile-config is gone: MetalLB ignores a reconcile whose config is unchanged; use restart-controller',
+    ],
     ['check "--cluster prod', 'a quote (") is not closed'],
   ])('refuses "%s" saying what was wrong', (text, problem) => {
     expect(parseCommand(text)).toEqual({ ok: false, problem });

@@ -55,6 +55,8 @@ function recordingProducer(): JobProducer & { added: CheckJobData[] } {
       if (!duplicate) added.push(data);
       return Promise.resolve({ jobId: `check-${data.requestId}`, duplicate });
     },
+    enqueueFix: (data) => Promise.resolve({ jobId: data.fixId, duplicate: false }),
+    fixJob: () => Promise.resolve(undefined),
     counts: () => Promise.resolve({ waiting: 0, active: 0, delayed: 0, failed: 0 }),
     close: () => Promise.resolve(),
   };
