@@ -2,7 +2,6 @@
  * Parsing the text of `/metallb ...` (pure). A command that does not parse yields a message saying what was
  * wrong; the handler shows it with the usage, never a stack trace.
  */
-import { CLUSTER_NAME } from '../config';
 import { durationHint, parseDuration } from '../duration';
 import { DIGEST_USAGE, parseDigest, type DigestCommand } from './digest-command';
 import { FIX_USAGE_LINES, isFixSubcommand, parseFixCommand, type FixCommand } from './fix-command';
@@ -15,6 +14,7 @@ import {
   type MutesCommand,
   type UnmuteCommand,
 } from './mute-command';
+import { clusterFlagAt } from './cluster-flag';
 
 export type SlackCommand =
   | { name: 'check'; cluster: string | undefined }
@@ -71,13 +71,11 @@ function parseCheck(args: string[]): ParseResult {
   let cluster: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const inline = /^--cluster=(.*)$/.exec(arg);
-    if (arg === '--cluster' || inline) {
-      const value = inline ? inline[1] : args[++i];
-      if (value === undefined || value === '')
-        return { ok: false, problem: '--cluster needs a cluster name' };
-      if (!CLUSTER_NAME.test(value)) return { ok: false, problem: `"${value}" is not a cluster name` };
-      cluster = value;
+    const flag = clusterFlagAt(args, i);
+    if (flag) {
+      if (!flag.ok) return flag;
+      cluster = flag.cluster;
+      i = flag.next;
     } else if (arg.startsWith('-')) {
       return { ok: false, problem: `unknown flag ${arg} for check` };
     } else {

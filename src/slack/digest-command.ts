@@ -3,8 +3,8 @@
  * here, with the scheduler's own parser, so a command that parses can be scheduled; whether the cluster exists is
  * the handler's question.
  */
-import { CLUSTER_NAME } from '../config';
 import { checkCron, CRON_EXAMPLE, DEFAULT_TIMEZONE, validTimezone } from '../digests/schedule-spec';
+import { clusterFlagAt } from './cluster-flag';
 
 export type DigestCommand =
   | { name: 'digest'; action: 'list' }
@@ -39,13 +39,11 @@ function readFlags(args: readonly string[]): { ok: true; words: Words } | { ok: 
   const words: Words = { positional: [], cluster: undefined, onlyChanges: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const inline = /^--cluster=(.*)$/.exec(arg);
-    if (arg === '--cluster' || inline) {
-      const value = inline ? inline[1] : args[++i];
-      if (value === undefined || value === '')
-        return { ok: false, problem: '--cluster needs a cluster name' };
-      if (!CLUSTER_NAME.test(value)) return { ok: false, problem: `"${value}" is not a cluster name` };
-      words.cluster = value;
+    const flag = clusterFlagAt(args, i);
+    if (flag) {
+      if (!flag.ok) return flag;
+      words.cluster = flag.cluster;
+      i = flag.next;
     } else if (arg === '--only-changes') {
       words.onlyChanges = true;
     } else if (arg.startsWith('--')) {

@@ -3,9 +3,9 @@
  * read-only `backups`, `jobs` and `audit`. Every name a user types (fix, cluster, target, backup id) is checked
  * against its strict shape here, before it can reach a Redis key or an API path.
  */
-import { CLUSTER_NAME } from '../config';
 import { BACKUP_ID } from '../fixes/backup-format';
 import { FIX_NAMES, isFixName, type FixName } from '../fixes/fix-names';
+import { clusterFlagAt } from './cluster-flag';
 
 export type FixCommand =
   | { name: 'fix'; fix: FixName; targets: string[]; cluster: string | undefined }
@@ -35,14 +35,13 @@ function splitCluster(args: readonly string[]):
   let cluster: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    const inline = /^--cluster=(.*)$/.exec(arg);
-    if (arg === '--cluster' || inline) {
-      const value = inline ? inline[1] : args[++i];
-      if (value === undefined || value === '')
-        return { ok: false, problem: '--cluster needs a cluster name' };
-      if (!CLUSTER_NAME.test(value) || value.length > 63)
-        return { ok: false, problem: `"${value}" is not a cluster name` };
-      cluster = value;
+    const flag = clusterFlagAt(args, i);
+    if (flag) {
+      if (!flag.ok) return flag;
+      // A fix's cluster also names its Lease holder and Redis keys: a DNS label, 63 characters at most.
+      if (flag.cluster.length > 63) return { ok: false, problem: `"${flag.cluster}" is not a cluster name` };
+      cluster = flag.cluster;
+      i = flag.next;
     } else if (arg.startsWith('-')) {
       return { ok: false, problem: `unknown flag ${arg}` };
     } else {
