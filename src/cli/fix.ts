@@ -394,7 +394,9 @@ export async function runBackupCommand(args: string[], io: CliIo, deps: CliDeps)
   if (out === undefined) throw new AppError('E_USAGE', 'backup needs --out FILE');
   const now = parseNow(stringFlag(values, 'now'), deps.now);
   const target = await connect('backup', values, io, deps, now);
-  const snapshot = await target.cluster.readSnapshot({ now, progress: target.live.progress });
+  // No page-by-page lines on stderr (check shows them only on a terminal, through main.ts); the backup's own line
+  // below says what was read and written.
+  const snapshot = await target.cluster.readSnapshot({ now, progress: () => undefined });
   const backup = backupOfSnapshot(snapshot, {
     id: newBackupId(now),
     cluster: target.clusterName,
