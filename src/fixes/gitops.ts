@@ -4,6 +4,7 @@
  */
 import { annotationsOf, labelsOf } from '../drift/fields';
 import type { KubeObject } from '../drift/model';
+import type { PlanWarning } from './plan';
 import { arr, str } from '../drift/fields';
 
 export interface Manager {
@@ -87,4 +88,21 @@ export function gitopsWarning(what: string, manager: Manager, touch: 'config' | 
       : 'may revert the annotations this fix sets or removes';
   const who = manager.tool === 'owner' ? 'its owner' : manager.tool;
   return `${what} is managed by ${who} (${manager.evidence}): it ${revert}. Pause it while the fix runs: ${manager.pause}.`;
+}
+
+/** The plan's warnings for target Services that a GitOps controller manages: it may revert what a fix patches. */
+export function serviceGitopsWarnings(
+  services: readonly { obj: KubeObject; namespace: string; name: string }[],
+): PlanWarning[] {
+  return services.flatMap((service) => {
+    const manager = managerOf(service.obj);
+    return manager
+      ? [
+          {
+            kind: 'gitops' as const,
+            text: gitopsWarning(`Service ${service.namespace}/${service.name}`, manager, 'service'),
+          },
+        ]
+      : [];
+  });
 }

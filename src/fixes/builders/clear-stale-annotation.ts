@@ -5,7 +5,7 @@
  */
 import type { ServiceView } from '../../drift/context';
 import { ANNOTATION_KEYS } from '../../drift/metallb-facts';
-import { gitopsWarning, managerOf } from '../gitops';
+import { serviceGitopsWarnings } from '../gitops';
 import { objectRef } from '../pins';
 import type { PlanOutcome, PlanStep } from '../plan';
 import { serviceName, type FixContext } from '../request';
@@ -40,17 +40,7 @@ export function buildClearStaleAnnotation(fc: FixContext): PlanOutcome {
     waits: [],
     services: [],
   };
-  const warnings = withKeys.flatMap(({ service }) => {
-    const manager = managerOf(service.obj);
-    return manager
-      ? [
-          {
-            kind: 'gitops' as const,
-            text: gitopsWarning(`Service ${serviceName(service)}`, manager, 'service'),
-          },
-        ]
-      : [];
-  });
+  const warnings = serviceGitopsWarnings(withKeys.map(({ service }) => service));
   return makePlan(fc, {
     targets: withKeys.map(({ service }) => serviceName(service)),
     dropped,

@@ -7,7 +7,7 @@ import { parseIp } from '../../drift/addresses';
 import { allocationAdmits, disallowedReason, poolsContaining } from '../../drift/allocation';
 import type { AnalysisContext, ServiceView } from '../../drift/context';
 import { ANNOTATION_KEYS } from '../../drift/metallb-facts';
-import { gitopsWarning, managerOf } from '../gitops';
+import { serviceGitopsWarnings } from '../gitops';
 import { objectRef } from '../pins';
 import type { MergePatch, PlanOutcome, PlanStep } from '../plan';
 import { serviceName, type FixContext } from '../request';
@@ -94,17 +94,7 @@ export function buildReleaseIp(fc: FixContext): PlanOutcome {
       findings.map((f) => `${f.code}: holds ${service.ingressIps.join(', ')}`).join('; '),
     ),
   );
-  const warnings = services.flatMap(({ service }) => {
-    const manager = managerOf(service.obj);
-    return manager
-      ? [
-          {
-            kind: 'gitops' as const,
-            text: gitopsWarning(`Service ${serviceName(service)}`, manager, 'service'),
-          },
-        ]
-      : [];
-  });
+  const warnings = serviceGitopsWarnings(services.map(({ service }) => service));
   return makePlan(fc, {
     targets: services.map(({ service }) => serviceName(service)),
     dropped,
