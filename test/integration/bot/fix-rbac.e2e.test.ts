@@ -158,6 +158,13 @@ describe('under deploy/overlays/default', () => {
       5_000,
       'dev gone',
     );
+    // A moment later MetalLB moves dev's service to another pool; a plan built before that is stale at run time.
+    const toolIp = (): string | undefined => {
+      const tool = lab.standIn.objects('Service').find((o) => o.metadata?.name === 'tool');
+      const status = tool?.status as { loadBalancer?: { ingress?: { ip?: string }[] } } | undefined;
+      return status?.loadBalancer?.ingress?.[0]?.ip;
+    };
+    await eventually(() => toolIp() !== '10.0.1.7', 10_000, 'MetalLB to move tool');
     const result = await runFix(`restore ${backupId} --cluster lab`, true);
     expect(result).toMatch(/\*done\*/);
     expect(
