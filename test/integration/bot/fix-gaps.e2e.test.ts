@@ -25,6 +25,7 @@ import { REPO_ROOT, runBin } from '../cli/run-bin';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { cleanup, connect, REDIS_URL, testPrefix } from '../../support/redis';
 import { approvalOf, click, replyMatching, slash, type Driver } from '../../support/slack-fix';
+import { ips, pins, specs } from '../../support/stand-in-state';
 
 // Real waits on the simulated MetalLB and a worker process to start and kill.
 jest.setTimeout(60_000);
@@ -54,31 +55,6 @@ async function standIn(): Promise<KubeCluster> {
     simulateDelayMs: 60,
   });
   return { standIn: s, serviceLists: () => 0, setFaults: (f) => s.setFaults(f), close: () => s.close() };
-}
-
-function ips(s: KubeStandIn): Record<string, string> {
-  return Object.fromEntries(
-    s
-      .objects('Service')
-      .map((o) => [
-        `${o.metadata?.namespace}/${o.metadata?.name}`,
-        ((o.status as { loadBalancer?: { ingress?: { ip: string }[] } }).loadBalancer?.ingress ?? [])
-          .map((i) => i.ip)
-          .join(','),
-      ]),
-  );
-}
-
-function pins(s: KubeStandIn): string[] {
-  return s
-    .objects('Service')
-    .flatMap((o) => Object.keys(o.metadata?.annotations ?? {}).filter((k) => k.endsWith('/loadBalancerIPs')));
-}
-
-function specs(s: KubeStandIn, kind: string): Record<string, unknown> {
-  return Object.fromEntries(
-    s.objects(kind).map((o): [string, unknown] => [String(o.metadata?.name), o.spec]),
-  );
 }
 
 const poolsUrl = (s: KubeStandIn) => `${s.url}/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools`;

@@ -26,6 +26,7 @@ import { REPO_ROOT } from '../cli/run-bin';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { cleanup, connect, REDIS_URL, testPrefix } from '../../support/redis';
 import { approvalOf, button, click, replyMatching, slash, type Driver } from '../../support/slack-fix';
+import { ips, pins, specs } from '../../support/stand-in-state';
 
 // Real waits on the simulated MetalLB, a worker process to start and kill, and a stall to detect: more than
 // Jest's default, especially while other suites share the CPU.
@@ -85,31 +86,6 @@ async function standIn(objects: KubeObject[]): Promise<KubeCluster> {
     simulateDelayMs: 60,
   });
   return { standIn: s, serviceLists: () => 0, setFaults: (f) => s.setFaults(f), close: () => s.close() };
-}
-
-function ips(s: KubeStandIn): Record<string, string> {
-  return Object.fromEntries(
-    s
-      .objects('Service')
-      .map((o) => [
-        `${o.metadata?.namespace}/${o.metadata?.name}`,
-        ((o.status as { loadBalancer?: { ingress?: { ip: string }[] } }).loadBalancer?.ingress ?? [])
-          .map((i) => i.ip)
-          .join(','),
-      ]),
-  );
-}
-
-function pins(s: KubeStandIn): string[] {
-  return s
-    .objects('Service')
-    .flatMap((o) => Object.keys(o.metadata?.annotations ?? {}).filter((k) => k.endsWith('/loadBalancerIPs')));
-}
-
-function specs(s: KubeStandIn, kind: string): Record<string, unknown> {
-  return Object.fromEntries(
-    s.objects(kind).map((o): [string, unknown] => [String(o.metadata?.name), o.spec]),
-  );
 }
 
 function restartedAt(s: KubeStandIn, kind: string, name: string): string | undefined {

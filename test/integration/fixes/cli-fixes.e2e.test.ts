@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../src/drift/model';
 import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { runBin } from '../cli/run-bin';
+import { ips, pins, specs } from '../../support/stand-in-state';
 
 const run = promisify(execFile);
 const NS = 'metallb-system';
@@ -50,31 +51,6 @@ function seed(version: string, extra: KubeObject[] = []) {
     service('fixed', 'default', { ip: '10.0.1.6', spec: { loadBalancerIP: '10.0.1.6' } }),
     ...extra,
   ]);
-}
-
-function ips(standIn: KubeStandIn): Record<string, string> {
-  return Object.fromEntries(
-    standIn
-      .objects('Service')
-      .map((s) => [
-        `${s.metadata?.namespace}/${s.metadata?.name}`,
-        ((s.status as { loadBalancer?: { ingress?: { ip: string }[] } }).loadBalancer?.ingress ?? [])
-          .map((i) => i.ip)
-          .join(','),
-      ]),
-  );
-}
-
-function pins(standIn: KubeStandIn): string[] {
-  return standIn
-    .objects('Service')
-    .flatMap((s) => Object.keys(s.metadata?.annotations ?? {}).filter((k) => k.endsWith('/loadBalancerIPs')));
-}
-
-function specs(standIn: KubeStandIn, kind: string): Record<string, unknown> {
-  return Object.fromEntries(
-    standIn.objects(kind).map((o): [string, unknown] => [String(o.metadata?.name), o.spec]),
-  );
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {

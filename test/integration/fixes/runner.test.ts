@@ -15,6 +15,7 @@ import { fixRunner, type FixCheckpoint, type FixRunInput } from '../../../src/fi
 import { connectMetalLbCluster, type MetalLbCluster } from '../../../src/kubernetes';
 import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
+import { pins } from '../../support/stand-in-state';
 
 const run = promisify(execFile);
 const FIX = 'f-00000000000000aa';
@@ -30,12 +31,6 @@ function ips(standIn: KubeStandIn): Record<string, string> {
           .join(','),
       ]),
   );
-}
-
-function pins(standIn: KubeStandIn): string[] {
-  return standIn
-    .objects('Service')
-    .flatMap((s) => Object.keys(s.metadata?.annotations ?? {}).filter((k) => k.endsWith('/loadBalancerIPs')));
 }
 
 describe('the fix runner', () => {
