@@ -31,6 +31,8 @@ export interface FixRequestInput {
   threadTs?: string;
   /** The approval this request replaces (the plan changed before the run). */
   previousId?: string;
+  /** The proposed config of an `apply-config` (from `/metallb change`). */
+  proposal?: { text: string; source: string; prune: boolean };
 }
 
 export interface FixRequestsDeps {
@@ -63,23 +65,31 @@ export class FixRequests {
     return (await this.requestDetailed(input)).answer;
   }
 
+  /**
+   * Whether `user` may ask for `fix` on `cluster` (OPERATORS); the refusal to show, audited, when not. The
+   * change modal asks this before it opens and again on its submission.
+   */
+  async mayAsk(user: string, cluster: string, fix: FixName): Promise<SlackMessage | undefined> {
+    const allowed = await mayRequest(user, this.deps.settings, this.deps.membership);
+    if (allowed.allowed) return undefined;
+    await this.deps.audit.record({
+      actor: user,
+      action: 'fix.request',
+      outcome: 'refused',
+      at: (this.deps.now ?? Date.now)(),
+      cluster,
+      fix,
+      detail: `${allowed.reason}: ${allowed.message}`,
+    });
+    return refusalMessage(allowed.message);
+  }
+
   private async requestDetailed(
     input: FixRequestInput,
   ): Promise<{ answer: SlackMessage; record?: ApprovalRecord }> {
     const now = this.deps.now ?? Date.now;
-    const allowed = await mayRequest(input.user, this.deps.settings, this.deps.membership);
-    if (!allowed.allowed) {
-      await this.deps.audit.record({
-        actor: input.user,
-        action: 'fix.request',
-        outcome: 'refused',
-        at: now(),
-        cluster: input.cluster,
-        fix: input.fix,
-        detail: `${allowed.reason}: ${allowed.message}`,
-      });
-      return { answer: refusalMessage(allowed.message) };
-    }
+    const refused = await this.mayAsk(input.user, input.cluster, input.fix);
+    if (refused !== undefined) return { answer: refused };
     const refusal = await this.deps.capabilityRefusal?.(input.cluster, input.fix);
     if (refusal !== undefined) {
       await this.deps.audit.record({

@@ -20,7 +20,10 @@ export interface RouteDeps {
   audit?: AuditSink;
   /** Errors no answer could explain (the user is told E_INTERNAL). */
   onError?: (error: unknown) => void;
-  /** Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID). */
+  /**
+   * Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID, the change
+   * modal's views/change.ts CHANGE_MODAL_CALLBACK_ID).
+   */
   views?: Record<string, ViewSubmissionHandler>;
 }
 
@@ -152,20 +155,32 @@ export function viewSubmissionInput(body: ViewSubmitAction): ViewSubmissionInput
   return {
     callbackId: body.view.callback_id,
     userId: body.user.id,
+    viewId: body.view.id,
     privateMetadata: body.view.private_metadata,
     values,
   };
 }
 
-/** Each submission is handled before the ack: errors keep the modal open beside the field they concern. */
-function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>): void {
+/**
+ * Each submission is checked before the ack: errors keep the modal open beside the field they concern. Work that
+ * may outlast Slack's 3 seconds (`later`) runs after the ack, and its failures go to `onError`.
+ */
+function registerViews(
+  app: App,
+  handlers: Record<string, ViewSubmissionHandler>,
+  onError?: (error: unknown) => void,
+): void {
   for (const [callbackId, handler] of Object.entries(handlers)) {
     app.view<ViewSubmitAction>(
       { callback_id: callbackId, type: 'view_submission' },
       async ({ ack, body }) => {
         const result = await handler(viewSubmissionInput(body));
-        if (result === undefined) await ack();
-        else await ack({ response_action: 'errors', errors: result.errors });
+        if (result !== undefined && 'errors' in result) {
+          await ack({ response_action: 'errors', errors: result.errors });
+          return;
+        }
+        await ack();
+        if (result?.later) await result.later().catch((error: unknown) => onError?.(error));
       },
     );
   }
@@ -176,5 +191,5 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
   registerSlashCommand(app, deps.commands, deps.onError);
   registerActions(app, deps.actions);
-  registerViews(app, deps.views ?? {});
+  registerViews(app, deps.views ?? {}, deps.onError);
 }

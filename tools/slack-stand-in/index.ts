@@ -14,6 +14,7 @@ import type {
   Fault,
   RecordedCall,
   RecordedResponse,
+  SharedFile,
   StoredEphemeral,
   StoredFile,
   StoredMessage,
@@ -61,6 +62,19 @@ export interface SlackStandIn {
   files(): StoredFile[];
   /** Modals opened with views.open, oldest first. */
   views(): StoredView[];
+  /**
+   * A person shares a file in a channel: a message with the file, `files.info` describing it, and its bytes at
+   * `url_private` for a request with a token (`GET /files-pri/...`, recorded as method `file_download`).
+   */
+  shareFile(
+    channel: string,
+    user: string,
+    name: string,
+    content: string | Buffer,
+    options?: { title?: string; mimetype?: string; filetype?: string },
+  ): SharedFile;
+  /** files.info then answers file_deleted and the download 404. */
+  deleteSharedFile(id: string): void;
   /** A fresh response_url this stand-in serves (`POST /response/<id>`, JSON, no auth). */
   responseUrl(): string;
   /** Bodies POSTed to response URLs (all, or those of one URL or id). */
@@ -118,8 +132,13 @@ function bearer(req: IncomingMessage): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
 }
 
-/** `/api/<method>`, `/upload/v1/<fileId>` and `/response/<id>`; anything else is not Slack. */
+/**
+ * `/api/<method>`, `/upload/v1/<fileId>`, `/response/<id>` and a shared file's `/files-pri/<team>-<fileId>/[download/]<name>`;
+ * anything else is not Slack.
+ */
 function routeOf(pathname: string): { method: string; id: string } | undefined {
+  const [, fileId] = /^\/files-pri\/[A-Z0-9]+-(F[A-Z0-9]+)\/(?:download\/)?[^/]+$/.exec(pathname) ?? [];
+  if (fileId !== undefined) return { method: 'file_download', id: fileId };
   const [, kind, rest] = /^\/(api|upload\/v1|response)\/([^/?]+)$/.exec(pathname) ?? [];
   if (kind === undefined || rest === undefined) return undefined;
   if (kind === 'api') return { method: rest, id: rest };
@@ -172,6 +191,7 @@ class StandIn implements SlackStandIn {
       },
       (fileId) => `${this.baseUrl}/upload/v1/${fileId}`,
       () => this.socketMode.issueUrl(this.baseUrl),
+      (path) => `${this.baseUrl}${path}`,
     );
     server.on('connection', (socket: Socket) => {
       if (this.faults.isDown()) {
@@ -214,6 +234,7 @@ class StandIn implements SlackStandIn {
     if (fault !== undefined) this.applyFault(call, res, fault);
     else if (route.method === 'upload') this.upload(call, res, route.id, raw);
     else if (route.method === 'response_url') this.respond(call, res, route.id);
+    else if (route.method === 'file_download') this.download(call, res, route.id);
     else this.answer(call, res, 200, this.apiResult(route.method, call));
   }
 
@@ -293,6 +314,39 @@ class StandIn implements SlackStandIn {
     res.end(stored ? `OK - ${content.length}` : 'file_not_found');
   }
 
+  /**
+   * A shared file's bytes. Slack serves `url_private` only with a token in the Authorization header; without one
+   * it redirects to the sign-in page (a client that follows it gets a page, not the file).
+   */
+  private download(call: RecordedCall, res: ServerResponse, fileId: string): void {
+    if (call.httpMethod !== 'GET' && call.httpMethod !== 'HEAD') {
+      call.status = 405;
+      res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('method_not_allowed');
+      return;
+    }
+    if (call.tokenKind !== 'bot' && call.tokenKind !== 'user') {
+      call.status = 302;
+      res.writeHead(302, { location: `${this.baseUrl}/signin?redirect=${encodeURIComponent(fileId)}` });
+      res.end();
+      return;
+    }
+    const file = this.workspace.sharedFile(fileId);
+    if (file === undefined) {
+      call.status = 404;
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('file_not_found');
+      return;
+    }
+    call.status = 200;
+    res.writeHead(200, {
+      'content-type': file.mimetype,
+      'content-length': String(file.content.length),
+      'content-disposition': `attachment; filename="${file.name.replace(/"/g, '')}"`,
+    });
+    res.end(call.httpMethod === 'HEAD' ? undefined : file.content);
+  }
+
   private respond(call: RecordedCall, res: ServerResponse, id: string): void {
     const uses = this.responseLog.filter((r) => r.id === id && r.status === 200).length;
     const status = uses >= RESPONSE_URL_USES ? 404 : 200;
@@ -323,6 +377,18 @@ class StandIn implements SlackStandIn {
   }
   views(): StoredView[] {
     return this.workspace.views();
+  }
+  shareFile(
+    channel: string,
+    user: string,
+    name: string,
+    content: string | Buffer,
+    options?: { title?: string; mimetype?: string; filetype?: string },
+  ): SharedFile {
+    return this.workspace.shareFile(channel, user, name, content, options);
+  }
+  deleteSharedFile(id: string): void {
+    this.workspace.deleteSharedFile(id);
   }
   responseUrl(): string {
     this.responseCounter += 1;

@@ -108,8 +108,11 @@ export function blockActionsPayload(input: BlockActionInput): Record<string, unk
 export interface ViewSubmissionInput {
   /** The view as views.open stored it (the stand-in's `views()`), or any Slack-shaped view with a callback_id. */
   view: { id: string; view: Record<string, unknown> };
-  /** What the user typed: block id -> action id -> text of a plain_text_input. */
-  values: Record<string, Record<string, string>>;
+  /**
+   * What the user entered: block id -> action id -> the text of a plain_text_input, or `{ selected }` for the
+   * values of the checked options of a checkboxes element.
+   */
+  values: Record<string, Record<string, string | { selected: string[] }>>;
   userId?: string;
   userName?: string;
   teamId?: string;
@@ -125,7 +128,16 @@ export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string
   for (const [blockId, actions] of Object.entries(input.values)) {
     values[blockId] = {};
     for (const [actionId, value] of Object.entries(actions))
-      values[blockId][actionId] = { type: 'plain_text_input', value };
+      values[blockId][actionId] =
+        typeof value === 'string'
+          ? { type: 'plain_text_input', value }
+          : {
+              type: 'checkboxes',
+              selected_options: value.selected.map((v) => ({
+                text: { type: 'plain_text', text: v, emoji: true },
+                value: v,
+              })),
+            };
   }
   const view = input.view.view;
   return {
