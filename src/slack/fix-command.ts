@@ -55,6 +55,8 @@ function splitCluster(args: readonly string[]):
 
 /** Checks a fix's targets against the shape that fix takes. */
 export function targetProblem(fix: FixName, targets: readonly string[]): string | undefined {
+  // Its "target" is a proposed config, which only the change dialog takes.
+  if (fix === 'apply-config') return 'apply-config takes a proposed config: use `/metallb change`';
   if (fix === 'restore') {
     if (targets.length !== 1) return 'restore takes exactly one backup id (see `/metallb backups`)';
     if (!BACKUP_ID.test(targets[0] as string))
