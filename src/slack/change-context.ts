@@ -38,7 +38,13 @@ export function changeContextKey(botToken: string): Buffer {
 }
 
 function payloadOf(context: ChangeContext): string {
-  return JSON.stringify([context.channel, context.channelName, context.cluster, context.user, context.openedAt]);
+  return JSON.stringify([
+    context.channel,
+    context.channelName,
+    context.cluster,
+    context.user,
+    context.openedAt,
+  ]);
 }
 
 function mac(key: Buffer, context: ChangeContext): string {
@@ -70,6 +76,19 @@ function claimedOf(value: Record<string, unknown>): Partial<ChangeContext> {
   return claimed;
 }
 
+/** The context when every field has its shape (the seal is checked after). */
+function completeContext(
+  value: Record<string, unknown>,
+  claimed: Partial<ChangeContext>,
+): ChangeContext | undefined {
+  const { channel, cluster, user } = claimed;
+  if (channel === undefined || cluster === undefined || user === undefined) return undefined;
+  if (typeof value.cn !== 'string' || !CHANNEL_NAME.test(value.cn)) return undefined;
+  if (typeof value.at !== 'number' || !Number.isSafeInteger(value.at) || typeof value.mac !== 'string')
+    return undefined;
+  return { channel, channelName: value.cn, cluster, user, openedAt: value.at };
+}
+
 /**
  * The context of a submission, or why it is refused: not ours (forged, edited, another install's), opened by
  * another user, or older than {@link CHANGE_CONTEXT_MAX_AGE_MS}.
@@ -83,30 +102,16 @@ export function openChangeContext(
   let value: Record<string, unknown>;
   try {
     const parsed = JSON.parse(text) as unknown;
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object');
     value = parsed as Record<string, unknown>;
   } catch {
     return { ok: false, reason: 'malformed', message: 'the dialog carries no context of ours' };
   }
   const claimed = claimedOf(value);
-  const complete =
-    claimed.channel !== undefined &&
-    claimed.cluster !== undefined &&
-    claimed.user !== undefined &&
-    typeof value.cn === 'string' &&
-    CHANNEL_NAME.test(value.cn) &&
-    typeof value.at === 'number' &&
-    Number.isSafeInteger(value.at) &&
-    typeof value.mac === 'string';
-  if (!complete)
+  const context = completeContext(value, claimed);
+  if (context === undefined)
     return { ok: false, reason: 'forged', message: 'the dialog context is incomplete or altered', claimed };
-  const context: ChangeContext = {
-    channel: claimed.channel as string,
-    channelName: value.cn as string,
-    cluster: claimed.cluster as string,
-    user: claimed.user as string,
-    openedAt: value.at as number,
-  };
   const expected = Buffer.from(mac(key, context));
   const given = Buffer.from(value.mac as string);
   if (expected.length !== given.length || !timingSafeEqual(expected, given))

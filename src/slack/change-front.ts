@@ -42,7 +42,9 @@ export interface ChangeProposal {
 export interface ChangeFrontDeps {
   clusters: readonly ClusterSetting[];
   requests: Pick<FixRequests, 'mayAsk'> & {
-    request(input: Parameters<FixRequests['request']>[0] & { proposal: ChangeProposal }): Promise<SlackMessage>;
+    request(
+      input: Parameters<FixRequests['request']>[0] & { proposal: ChangeProposal },
+    ): Promise<SlackMessage>;
   };
   openView: ViewOpener;
   readFile: SharedFileReader;
@@ -103,7 +105,9 @@ export class ChangeFront {
         ack: errorMessage('E_USAGE', 'the change dialog could not open; run /metallb change again', false),
       };
     }
-    return { ack: working(`Opened the change dialog for ${name}. Its preview will be posted in this channel.`) };
+    return {
+      ack: working(`Opened the change dialog for ${name}. Its preview will be posted in this channel.`),
+    };
   }
 
   /** The modal's submission handler, by callback id. */
@@ -130,7 +134,11 @@ export class ChangeFront {
   async submit(input: ViewSubmissionInput): Promise<ViewSubmissionResult> {
     const opened = openChangeContext(input.privateMetadata, this.deps.contextKey, input.userId, this.now());
     if (!opened.ok) {
-      await this.refuse(input, `refused, ${opened.reason}: ${opened.message}`, 'claimed' in opened ? opened.claimed : {});
+      await this.refuse(
+        input,
+        `refused, ${opened.reason}: ${opened.message}`,
+        'claimed' in opened ? opened.claimed : {},
+      );
       return errorsOn(
         CHANGE_MODAL_BLOCKS.yaml,
         opened.reason === 'expired'
@@ -173,40 +181,42 @@ export class ChangeFront {
     const prune = selected.some((o) => o.value === PRUNE_OPTION);
     const pasted = text.trim() !== '';
     if (!pasted && reference === '')
-      return {
-        ok: false,
-        errors: { [CHANGE_MODAL_BLOCKS.yaml]: 'Paste the proposed YAML here, or name a file below.' },
-      };
+      return failed(CHANGE_MODAL_BLOCKS.yaml, 'Paste the proposed YAML here, or name a file below.');
     if (pasted && reference !== '')
-      return {
-        ok: false,
-        errors: { [CHANGE_MODAL_BLOCKS.file]: 'Paste the YAML or name a file, not both: clear one of them.' },
-      };
-    if (pasted) {
-      if (text.length > MAX_PASTED_CHARS)
-        return {
-          ok: false,
-          errors: errorsOn(CHANGE_MODAL_BLOCKS.yaml, `At most ${MAX_PASTED_CHARS} characters; share a file instead.`)
-            .errors,
-        };
-      const checked = checkProposalText(text, 'the pasted YAML');
-      if (!checked.ok) return { ok: false, errors: errorsOn(CHANGE_MODAL_BLOCKS.yaml, checked.problem).errors };
-      return { ok: true, proposal: { text, source: `YAML pasted in Slack by ${input.userId}`, prune } };
-    }
+      return failed(CHANGE_MODAL_BLOCKS.file, 'Paste the YAML or name a file, not both: clear one of them.');
+    return pasted ? pastedProposal(text, input.userId, prune) : this.fileProposal(reference, context, prune);
+  }
+
+  private async fileProposal(reference: string, context: ChangeContext, prune: boolean): Promise<Fields> {
     const fileId = fileIdOf(reference);
     if (fileId === undefined)
-      return {
-        ok: false,
-        errors: errorsOn(CHANGE_MODAL_BLOCKS.file, 'Not a Slack file link or file id (F…): use "Copy link to file".')
-          .errors,
-      };
-    const read = await this.deps.readFile(fileId, context.channel, AbortSignal.timeout(FILE_READ_DEADLINE_MS));
-    if (!read.ok) return { ok: false, errors: errorsOn(CHANGE_MODAL_BLOCKS.file, `${read.problem}.`).errors };
+      return failed(
+        CHANGE_MODAL_BLOCKS.file,
+        'Not a Slack file link or file id (F…): use "Copy link to file".',
+      );
+    const read = await this.deps.readFile(
+      fileId,
+      context.channel,
+      AbortSignal.timeout(FILE_READ_DEADLINE_MS),
+    );
+    if (!read.ok) return failed(CHANGE_MODAL_BLOCKS.file, `${read.problem}.`);
     const checked = checkProposalText(read.text, read.name);
-    if (!checked.ok) return { ok: false, errors: errorsOn(CHANGE_MODAL_BLOCKS.file, checked.problem).errors };
+    if (!checked.ok) return failed(CHANGE_MODAL_BLOCKS.file, checked.problem);
     return {
       ok: true,
       proposal: { text: read.text, source: `file ${read.name} (${read.id}) shared in Slack`, prune },
     };
   }
+}
+
+function failed(block: string, text: string): Fields {
+  return { ok: false, ...errorsOn(block, text) };
+}
+
+function pastedProposal(text: string, user: string, prune: boolean): Fields {
+  if (text.length > MAX_PASTED_CHARS)
+    return failed(CHANGE_MODAL_BLOCKS.yaml, `At most ${MAX_PASTED_CHARS} characters; share a file instead.`);
+  const checked = checkProposalText(text, 'the pasted YAML');
+  if (!checked.ok) return failed(CHANGE_MODAL_BLOCKS.yaml, checked.problem);
+  return { ok: true, proposal: { text, source: `YAML pasted in Slack by ${user}`, prune } };
 }

@@ -30,7 +30,8 @@ export function checkProposalText(text: string, name: string): ProposalCheck {
   }
   if (objects.length === 0) return { ok: false, problem: `${name} holds no Kubernetes object` };
   const foreign = objects.filter(
-    (o) => !isConfigKind(o.kind) || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('metallb.io/'),
+    (o) =>
+      !isConfigKind(o.kind) || typeof o.apiVersion !== 'string' || !o.apiVersion.startsWith('metallb.io/'),
   );
   if (foreign.length > 0)
     return {
@@ -41,7 +42,10 @@ export function checkProposalText(text: string, name: string): ProposalCheck {
     };
   const unnamed = objects.filter((o) => nameOf(o) === '');
   if (unnamed.length > 0)
-    return { ok: false, problem: `${unnamed.length} ${unnamed[0]?.kind ?? ''} object(s) have no metadata.name` };
+    return {
+      ok: false,
+      problem: `${unnamed.length} ${unnamed[0]?.kind ?? ''} object(s) have no metadata.name`,
+    };
   const seen = new Set<string>();
   const twice = new Set<string>();
   for (const o of objects) {

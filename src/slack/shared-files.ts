@@ -18,7 +18,12 @@ const FILE_ID = /^F[A-Z0-9]{6,20}$/;
  * a `url_private` (`https://files.slack.com/files-pri/T…-F…/name`); undefined for anything else.
  */
 export function fileIdOf(reference: string): string | undefined {
-  const text = reference.trim().replace(/^<(.*)>$/, '$1').split('|')[0]?.trim() ?? '';
+  const text =
+    reference
+      .trim()
+      .replace(/^<(.*)>$/, '$1')
+      .split('|')[0]
+      ?.trim() ?? '';
   if (FILE_ID.test(text)) return text;
   let url: URL;
   try {
@@ -37,7 +42,11 @@ export type SharedFileResult =
   | { ok: false; problem: string };
 
 /** Reads the text of a file shared in `channel`; never throws, every failure is a sentence for the modal. */
-export type SharedFileReader = (fileId: string, channel: string, signal: AbortSignal) => Promise<SharedFileResult>;
+export type SharedFileReader = (
+  fileId: string,
+  channel: string,
+  signal: AbortSignal,
+) => Promise<SharedFileResult>;
 
 interface FileInfo {
   name?: string;
@@ -99,7 +108,11 @@ async function download(
 }
 
 /** The reader over the WebClient (files.info) and fetch (url_private), both with the bot token. */
-export function webClientFileReader(options: { token: string; apiUrl: string; timeoutMs?: number }): SharedFileReader {
+export function webClientFileReader(options: {
+  token: string;
+  apiUrl: string;
+  timeoutMs?: number;
+}): SharedFileReader {
   const client = new webApi.WebClient(options.token, {
     slackApiUrl: options.apiUrl,
     retryConfig: { retries: 0 },
@@ -116,7 +129,10 @@ export function webClientFileReader(options: { token: string; apiUrl: string; ti
     }
     const name = file.name ?? fileId;
     if (!sharedIn(file, channel))
-      return { ok: false, problem: `${name} is not shared in this channel; share it here first, or paste it` };
+      return {
+        ok: false,
+        problem: `${name} is not shared in this channel; share it here first, or paste it`,
+      };
     if (file.is_external === true || file.mode === 'external' || file.url_private === undefined)
       return { ok: false, problem: `${name} is stored outside Slack; paste the YAML instead` };
     if ((file.size ?? 0) > MAX_SHARED_FILE_BYTES)

@@ -120,6 +120,18 @@ export interface ViewSubmissionInput {
   triggerId?: string;
 }
 
+/** The state Slack reports for one input element: a text input's value, or a checkboxes element's options. */
+function elementState(value: string | { selected: string[] }): Record<string, unknown> {
+  if (typeof value === 'string') return { type: 'plain_text_input', value };
+  return {
+    type: 'checkboxes',
+    selected_options: value.selected.map((v) => ({
+      text: { type: 'plain_text', text: v, emoji: true },
+      value: v,
+    })),
+  };
+}
+
 /** A `view_submission` payload for a modal's submit button, shaped like Slack's. */
 export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string, unknown> {
   const teamId = input.teamId ?? 'T0METALLB';
@@ -127,17 +139,7 @@ export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string
   const values: Record<string, Record<string, unknown>> = {};
   for (const [blockId, actions] of Object.entries(input.values)) {
     values[blockId] = {};
-    for (const [actionId, value] of Object.entries(actions))
-      values[blockId][actionId] =
-        typeof value === 'string'
-          ? { type: 'plain_text_input', value }
-          : {
-              type: 'checkboxes',
-              selected_options: value.selected.map((v) => ({
-                text: { type: 'plain_text', text: v, emoji: true },
-                value: v,
-              })),
-            };
+    for (const [actionId, value] of Object.entries(actions)) values[blockId][actionId] = elementState(value);
   }
   const view = input.view.view;
   return {

@@ -399,7 +399,15 @@ export class Workspace {
     const isPrivate = (channel: string): boolean => channel.startsWith('G');
     const share = (channel: string): [string, unknown[]] => [
       channel,
-      [{ reply_users: [], reply_count: 0, ts: `${file.created}.000100`, channel_name: this.channel(channel).name, team_id: teamId }],
+      [
+        {
+          reply_users: [],
+          reply_count: 0,
+          ts: `${file.created}.000100`,
+          channel_name: this.channel(channel).name,
+          team_id: teamId,
+        },
+      ],
     ];
     return {
       ok: true,
@@ -421,7 +429,9 @@ export class Workspace {
         external_type: '',
         is_public: file.channels.some((c) => !isPrivate(c)),
         url_private: this.privateUrl(`/files-pri/${path}`),
-        url_private_download: this.privateUrl(`/files-pri/${teamId}-${file.id}/download/${encodeURIComponent(file.name)}`),
+        url_private_download: this.privateUrl(
+          `/files-pri/${teamId}-${file.id}/download/${encodeURIComponent(file.name)}`,
+        ),
         permalink: `https://${teamDomain}.slack.com/files/${file.user}/${file.id}/${encodeURIComponent(file.name)}`,
         channels: file.channels.filter((c) => !isPrivate(c)),
         groups: file.channels.filter(isPrivate),

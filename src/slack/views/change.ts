@@ -8,15 +8,24 @@ import { MAX_PASTED_CHARS } from '../change-proposal';
 import { escapeText, sections } from './blocks';
 
 export const CHANGE_MODAL_CALLBACK_ID = 'metallb_change_modal';
-export const CHANGE_MODAL_BLOCKS = { yaml: 'change_yaml', file: 'change_file', prune: 'change_prune' } as const;
+export const CHANGE_MODAL_BLOCKS = {
+  yaml: 'change_yaml',
+  file: 'change_file',
+  prune: 'change_prune',
+} as const;
 export const CHANGE_MODAL_INPUT = 'value';
 export const PRUNE_OPTION = 'prune';
 
 const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
 
-const PLACEHOLDER = 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: prod\nspec:\n  addresses:\n    - 10.0.0.0/28';
+const PLACEHOLDER =
+  'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: prod\nspec:\n  addresses:\n    - 10.0.0.0/28';
 
-export function changeModal(input: { cluster: string; channel: string; privateMetadata: string }): types.ModalView {
+export function changeModal(input: {
+  cluster: string;
+  channel: string;
+  privateMetadata: string;
+}): types.ModalView {
   return {
     type: 'modal',
     callback_id: CHANGE_MODAL_CALLBACK_ID,
@@ -35,7 +44,9 @@ export function changeModal(input: { cluster: string; channel: string; privateMe
         block_id: CHANGE_MODAL_BLOCKS.yaml,
         optional: true,
         label: plain('Proposed YAML'),
-        hint: plain(`Up to ${MAX_PASTED_CHARS.toLocaleString('en-US')} characters; a longer config goes in a file.`),
+        hint: plain(
+          `Up to ${MAX_PASTED_CHARS.toLocaleString('en-US')} characters; a longer config goes in a file.`,
+        ),
         element: {
           type: 'plain_text_input',
           action_id: CHANGE_MODAL_INPUT,

@@ -6,7 +6,8 @@ import { webApi } from '@slack/bolt';
 import { startSlackStandIn, viewSubmissionPayload, type SlackStandIn } from '../../../tools/slack-stand-in';
 import { webClientFileReader } from '../../../src/slack/shared-files';
 
-const YAML = 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: prod}\nspec: {addresses: [10.0.0.0/29]}\n';
+const YAML =
+  'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: prod}\nspec: {addresses: [10.0.0.0/29]}\n';
 
 let slack: SlackStandIn;
 let client: InstanceType<typeof webApi.WebClient>;
@@ -22,7 +23,10 @@ const signal = (): AbortSignal => AbortSignal.timeout(5000);
 describe('shared files in the Slack stand-in', () => {
   it('shows a shared file as a message in the channel and describes it with files.info', async () => {
     const file = slack.shareFile('C0FILES', 'U0ALICE', 'pools.yaml', YAML);
-    expect(slack.messages('C0FILES').at(-1)).toMatchObject({ user: 'U0ALICE', files: [{ id: file.id, name: 'pools.yaml' }] });
+    expect(slack.messages('C0FILES').at(-1)).toMatchObject({
+      user: 'U0ALICE',
+      files: [{ id: file.id, name: 'pools.yaml' }],
+    });
     const info = await client.files.info({ file: file.id });
     expect(info.file).toMatchObject({
       id: file.id,
@@ -38,10 +42,14 @@ describe('shared files in the Slack stand-in', () => {
   });
 
   it('answers file_not_found and file_deleted as Slack does', async () => {
-    await expect(client.files.info({ file: 'F0NOSUCH' })).rejects.toMatchObject({ data: { error: 'file_not_found' } });
+    await expect(client.files.info({ file: 'F0NOSUCH' })).rejects.toMatchObject({
+      data: { error: 'file_not_found' },
+    });
     const file = slack.shareFile('C0FILES', 'U0ALICE', 'gone.yaml', YAML);
     slack.deleteSharedFile(file.id);
-    await expect(client.files.info({ file: file.id })).rejects.toMatchObject({ data: { error: 'file_deleted' } });
+    await expect(client.files.info({ file: file.id })).rejects.toMatchObject({
+      data: { error: 'file_deleted' },
+    });
   });
 
   it('serves url_private only with a token, redirecting to sign-in without one', async () => {
@@ -83,7 +91,12 @@ describe("the bot's reader of shared files, against the stand-in", () => {
 
   it('reads a file shared in the channel with the bot token', async () => {
     const file = slack.shareFile('C0READ', 'U0ALICE', 'pools.yaml', YAML);
-    expect(await read()(file.id, 'C0READ', signal())).toEqual({ ok: true, id: file.id, name: 'pools.yaml', text: YAML });
+    expect(await read()(file.id, 'C0READ', signal())).toEqual({
+      ok: true,
+      id: file.id,
+      name: 'pools.yaml',
+      text: YAML,
+    });
     expect(slack.calls('file_download').at(-1)?.tokenKind).toBe('bot');
   });
 
@@ -91,12 +104,15 @@ describe("the bot's reader of shared files, against the stand-in", () => {
     const file = slack.shareFile('C0ELSEWHERE', 'U0ALICE', 'secret.yaml', YAML);
     const before = slack.calls('file_download').length;
     const got = await read()(file.id, 'C0READ', signal());
-    expect(got).toEqual({ ok: false, problem: expect.stringMatching(/secret.yaml is not shared in this channel/) });
+    expect(got).toMatchObject({ ok: false, problem: /secret.yaml is not shared in this channel/ });
     expect(slack.calls('file_download')).toHaveLength(before);
   });
 
   it('says why when Slack refuses: unknown, deleted, no scope, a failed download, binary bytes', async () => {
-    expect(await read()('F0NOSUCH', 'C0READ', signal())).toMatchObject({ ok: false, problem: /no such file/ });
+    expect(await read()('F0NOSUCH', 'C0READ', signal())).toMatchObject({
+      ok: false,
+      problem: /no such file/,
+    });
     const gone = slack.shareFile('C0READ', 'U0ALICE', 'gone.yaml', YAML);
     slack.deleteSharedFile(gone.id);
     expect(await read()(gone.id, 'C0READ', signal())).toMatchObject({ ok: false, problem: /deleted/ });
@@ -105,8 +121,16 @@ describe("the bot's reader of shared files, against the stand-in", () => {
     expect(await read()(file.id, 'C0READ', signal())).toMatchObject({ ok: false, problem: /files:read/ });
     slack.failHttp('file_download', 500);
     expect(await read()(file.id, 'C0READ', signal())).toMatchObject({ ok: false, problem: /HTTP 500/ });
-    const zipped = slack.shareFile('C0READ', 'U0ALICE', 'pools.yaml.gz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]));
-    expect(await read()(zipped.id, 'C0READ', signal())).toMatchObject({ ok: false, problem: /gzip|compressed/ });
+    const zipped = slack.shareFile(
+      'C0READ',
+      'U0ALICE',
+      'pools.yaml.gz',
+      Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]),
+    );
+    expect(await read()(zipped.id, 'C0READ', signal())).toMatchObject({
+      ok: false,
+      problem: /gzip|compressed/,
+    });
   });
 
   it('does not follow the sign-in redirect of a token Slack does not take', async () => {

@@ -50,7 +50,10 @@ describe('the sealed context of the change modal', () => {
   });
 
   it('refuses a submission by someone else than the opener', () => {
-    expect(openChangeContext(sealed, key, 'U0MALLORY', now)).toMatchObject({ ok: false, reason: 'other-user' });
+    expect(openChangeContext(sealed, key, 'U0MALLORY', now)).toMatchObject({
+      ok: false,
+      reason: 'other-user',
+    });
   });
 
   it('refuses a context older than a day', () => {
@@ -60,10 +63,14 @@ describe('the sealed context of the change modal', () => {
     });
   });
 
-  it.each(['', 'null', '[]', '{"ch":"C0OPS"}', 'not json', '{"ch":"../x","cl":"p","u":"U1","cn":"x","at":1,"mac":"x"}'])(
-    'refuses malformed metadata %j',
-    (text) => {
-      expect(openChangeContext(text, key, 'U0ALICE', now).ok).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'null',
+    '[]',
+    '{"ch":"C0OPS"}',
+    'not json',
+    '{"ch":"../x","cl":"p","u":"U1","cn":"x","at":1,"mac":"x"}',
+  ])('refuses malformed metadata %j', (text) => {
+    expect(openChangeContext(text, key, 'U0ALICE', now).ok).toBe(false);
+  });
 });

@@ -21,7 +21,11 @@ describe('checking a proposal from the change modal', () => {
       'IPAddressPool/prod',
       'L2Advertisement/all',
     ]);
-    const json = JSON.stringify({ apiVersion: 'metallb.io/v1beta1', kind: 'Community', metadata: { name: 'c' } });
+    const json = JSON.stringify({
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'Community',
+      metadata: { name: 'c' },
+    });
     expect(checkProposalText(json, 'x').ok).toBe(true);
   });
 
@@ -30,9 +34,15 @@ describe('checking a proposal from the change modal', () => {
     ['   \n\n', /the pasted YAML is empty/],
     ['---\n# nothing\n', /holds no Kubernetes object/],
     ['kind: IPAddressPool\nmetadata: {name: [}', /the pasted YAML/],
-    [`${POOL}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\n`, /not MetalLB config: v1 ConfigMap\/config/],
+    [
+      `${POOL}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: config}\n`,
+      /not MetalLB config: v1 ConfigMap\/config/,
+    ],
     ['apiVersion: example.com/v1\nkind: IPAddressPool\nmetadata: {name: x}\n', /not MetalLB config/],
-    ['apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nspec: {}\n', /not MetalLB config|no metadata.name/],
+    [
+      'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nspec: {}\n',
+      /not MetalLB config|no metadata.name/,
+    ],
     [`${POOL}---\n${POOL}`, /named more than once: IPAddressPool\/prod/],
   ])('refuses %j saying why', (text, problem) => {
     const checked = checkProposalText(text, 'the pasted YAML');
@@ -58,12 +68,17 @@ describe('naming a shared file', () => {
     expect(fileIdOf(reference)).toBe(id);
   });
 
-  it.each(['', 'pools.yaml', 'f0123abcd', 'F01', 'file:///etc/passwd', 'https://acme.slack.com/archives/C0OPS/p123', 'javascript:alert(1)'])(
-    'reads no file id in %j',
-    (reference) => {
-      expect(fileIdOf(reference)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'pools.yaml',
+    'f0123abcd',
+    'F01',
+    'file:///etc/passwd',
+    'https://acme.slack.com/archives/C0OPS/p123',
+    'javascript:alert(1)',
+  ])('reads no file id in %j', (reference) => {
+    expect(fileIdOf(reference)).toBeUndefined();
+  });
 
   it('knows where files.info says a file is shared', () => {
     expect(sharedIn({ channels: ['C0OPS'] }, 'C0OPS')).toBe(true);
