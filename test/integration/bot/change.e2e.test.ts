@@ -1,0 +1,341 @@
+/**
+ * `/metallb change` end to end on real parts (issue 13, "In Slack"): a signed slash command opens the modal
+ * (views.open with its trigger_id), a signed view_submission carries the proposed YAML (pasted, or a file shared
+ * in the channel), the preview is posted in the channel with Apply and Dismiss, and a signed block_actions Apply
+ * by an approver runs `apply-config` with the real fix runner against the Kubernetes API stand-in's MetalLB
+ * simulation. The approval rules are the fixes': approvers only, no self-approval, one job for a double click.
+ */
+import type { Redis } from 'ioredis';
+import { changeContextKey, sealChangeContext } from '../../../src/slack/change-context';
+import { CHANGE_MODAL_BLOCKS, CHANGE_MODAL_INPUT, PRUNE_OPTION } from '../../../src/slack/views/change';
+import { startKubeStandIn } from '../../../tools/kube-stand-in';
+import {
+  startSlackStandIn,
+  type SlackStandIn,
+  type StoredMessage,
+  type StoredView,
+} from '../../../tools/slack-stand-in';
+import { postSigned, viewSubmissionRequest, type SignedResponse } from '../../../tools/slack-requests';
+import {
+  BOT_TOKEN,
+  SIGNING_SECRET,
+  botEnv,
+  eventually,
+  startTestBot,
+  tempKubeconfig,
+  textOf,
+  type KubeCluster,
+  type StartedBot,
+} from '../../../tools/bot-harness';
+import { metallbCluster, pool, service } from '../kube-stand-in/seed';
+import { cleanup, connect, testPrefix } from '../../support/redis';
+import { button, buttons, click, current, replyMatching, slash, type Driver } from '../../support/slack-fix';
+import { ips, specs } from '../../support/stand-in-state';
+
+// Real waits on the simulated MetalLB while other suites share the CPU.
+jest.setTimeout(120_000);
+
+const NS = 'metallb-system';
+
+const l2 = {
+  apiVersion: 'metallb.io/v1beta1',
+  kind: 'L2Advertisement',
+  metadata: { name: 'all', namespace: NS },
+  spec: {},
+};
+
+/** prod is a /28; big holds an address above the /29 that the narrowing proposal keeps. */
+function labObjects() {
+  return [
+    pool('prod', ['10.0.0.0/28']),
+    pool('dev', ['10.0.1.0/28']),
+    l2,
+    service('web', 'default', { ip: '10.0.0.6' }),
+    service('big', 'default', { ip: '10.0.0.12' }),
+    service('tool', 'default', { ip: '10.0.1.7' }),
+  ];
+}
+
+const NARROW_PROD = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: prod
+  namespace: ${NS}
+spec:
+  addresses:
+    - 10.0.0.0/29
+`;
+
+const OVERLAPPING = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: extra
+spec:
+  addresses:
+    - 10.0.0.8/29
+`;
+
+async function standIn(): Promise<KubeCluster> {
+  const s = await startKubeStandIn({
+    snapshot: metallbCluster('0.14.9', labObjects()),
+    simulateMetallb: '0.14.9',
+    simulateDelayMs: 60,
+  });
+  return { standIn: s, serviceLists: () => 0, setFaults: (f) => s.setFaults(f), close: () => s.close() };
+}
+
+const prefix = testPrefix('change-e2e');
+let slack: SlackStandIn;
+let lab: KubeCluster;
+let quiet: KubeCluster;
+let kubeconfig: { path: string; remove(): void };
+let redis: Redis;
+let bot: StartedBot;
+let channelSeq = 0;
+let triggerSeq = 0;
+const d: Driver = { slack: undefined as unknown as SlackStandIn, eventsUrl: () => bot.eventsUrl };
+
+function newChannel(): string {
+  channelSeq += 1;
+  return `C0CHG${channelSeq}`;
+}
+
+function mutations(cluster: KubeCluster): number {
+  return cluster.standIn.requests.filter((r) => r.method !== 'GET').length;
+}
+
+/** `/metallb change` by `user`; resolves with the modal views.open recorded for its trigger id. */
+async function openChange(
+  channel: string,
+  user = 'U0ALICE',
+  cluster = 'lab',
+): Promise<{ view: StoredView; ack: string; triggerId: string }> {
+  triggerSeq += 1;
+  const triggerId = `${Date.now()}.42.change${triggerSeq}`;
+  const answer = await slash(d, `change --cluster ${cluster}`, { channel, user, triggerId });
+  expect(answer.response.status).toBe(200);
+  const view = await slack.waitFor(() => slack.views().find((v) => v.triggerId === triggerId), 5000);
+  return { view, ack: answer.ack, triggerId };
+}
+
+interface Fields {
+  yaml?: string;
+  file?: string;
+  prune?: boolean;
+}
+
+function values(fields: Fields): Record<string, Record<string, string | { selected: string[] }>> {
+  return {
+    [CHANGE_MODAL_BLOCKS.yaml]: { [CHANGE_MODAL_INPUT]: fields.yaml ?? '' },
+    [CHANGE_MODAL_BLOCKS.file]: { [CHANGE_MODAL_INPUT]: fields.file ?? '' },
+    [CHANGE_MODAL_BLOCKS.prune]: { [CHANGE_MODAL_INPUT]: { selected: fields.prune ? [PRUNE_OPTION] : [] } },
+  };
+}
+
+/** A signed view_submission of the modal. */
+function submit(
+  view: StoredView,
+  fields: Fields,
+  options: { user?: string; signature?: string } = {},
+): Promise<SignedResponse> {
+  return postSigned(
+    bot.eventsUrl,
+    viewSubmissionRequest(
+      { view, values: values(fields), userId: options.user ?? 'U0ALICE' },
+      { signingSecret: SIGNING_SECRET, ...(options.signature ? { signature: options.signature } : {}) },
+    ),
+  );
+}
+
+function errorsOf(response: SignedResponse): Record<string, string> | undefined {
+  const body = response.json as { response_action?: string; errors?: Record<string, string> } | undefined;
+  return body?.response_action === 'errors' ? body.errors : undefined;
+}
+
+/** The change's parent in the channel, its preview and its approval message (Apply / Dismiss). */
+async function changeThread(channel: string): Promise<{
+  parent: StoredMessage;
+  preview: StoredMessage;
+  approval: StoredMessage;
+  fixId: string;
+}> {
+  const parent = await slack.waitFor(
+    () => slack.messages(channel).find((m) => /Config change proposed/.test(textOf(m))),
+    30_000,
+  );
+  const preview = await replyMatching(slack, channel, parent.ts, /Preview of the config change/);
+  const approval = await replyMatching(slack, channel, parent.ts, /Approval needed/);
+  const fixId = /\bf-[0-9a-f]{16}\b/.exec(textOf(approval))?.[0] ?? '';
+  return { parent, preview, approval, fixId };
+}
+
+async function auditText(channel: string): Promise<string> {
+  const audit = await slash(d, 'audit 20', { channel });
+  await audit.later();
+  return slack
+    .responses(audit.responseUrl)
+    .map((r) => JSON.stringify(r.body))
+    .join('\n');
+}
+
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  d.slack = slack;
+  [lab, quiet] = await Promise.all([standIn(), standIn()]);
+  kubeconfig = tempKubeconfig({ lab, quiet });
+  redis = connect();
+  bot = await startTestBot(
+    botEnv(slack, prefix, {
+      KUBECONFIG: kubeconfig.path,
+      // quiet is bound to one channel: another channel may not change it.
+      CLUSTERS: 'lab=lab;quiet=quiet:C0QUIET',
+      OPERATORS: 'U0ALICE,U0BOB',
+      APPROVERS: 'U0BOB,U0CAROL',
+      FIX_SETTLE_TIMEOUT: '10s',
+    }),
+    { fixPollIntervalMs: 50, logLevel: 'info' },
+  );
+});
+
+afterAll(async () => {
+  await bot?.bot.stop();
+  await cleanup(redis, prefix);
+  await redis?.quit();
+  await Promise.all([lab?.close(), quiet?.close(), slack?.close()]);
+  kubeconfig?.remove();
+});
+
+describe('/metallb change opens the modal', () => {
+  it('for an operator: views.open with the trigger id, the YAML input (3,000 characters), a file and prune', async () => {
+    const channel = newChannel();
+    const { view, ack } = await openChange(channel);
+    expect(ack).toMatch(/Opened the change dialog for lab/);
+    expect(view.view).toMatchObject({ type: 'modal', callback_id: 'metallb_change_modal' });
+    const blocks = view.view.blocks as { block_id?: string; element?: Record<string, unknown> }[];
+    const yaml = blocks.find((b) => b.block_id === CHANGE_MODAL_BLOCKS.yaml);
+    expect(yaml?.element).toMatchObject({ type: 'plain_text_input', multiline: true, max_length: 3000 });
+    expect(blocks.find((b) => b.block_id === CHANGE_MODAL_BLOCKS.file)?.element).toMatchObject({
+      type: 'plain_text_input',
+    });
+    expect(blocks.find((b) => b.block_id === CHANGE_MODAL_BLOCKS.prune)?.element).toMatchObject({
+      type: 'checkboxes',
+      options: [{ value: PRUNE_OPTION }],
+    });
+    // Nothing is read from the cluster and nothing is posted until the submission.
+    expect(slack.messages(channel)).toEqual([]);
+  });
+
+  it('not for someone who is not an operator: refused, audited, no modal', async () => {
+    const channel = newChannel();
+    triggerSeq += 1;
+    const triggerId = `${Date.now()}.42.refused${triggerSeq}`;
+    const answer = await slash(d, 'change --cluster lab', { channel, user: 'U0MALLORY', triggerId });
+    expect(answer.ack).toMatch(/Only OPERATORS may request fixes/);
+    expect(slack.views().some((v) => v.triggerId === triggerId)).toBe(false);
+    expect(await auditText(channel)).toMatch(/<@U0MALLORY> · `fix.request` · refused · cluster `lab`/);
+  });
+
+  it('not for a cluster the channel may not use', async () => {
+    const answer = await slash(d, 'change --cluster quiet', { channel: newChannel() });
+    expect(answer.ack).toMatch(/cluster "quiet" is not available in this channel/);
+  });
+});
+
+describe('the submission', () => {
+  it('answers errors beside the field for empty, both, unparsable and non-MetalLB input; nothing is posted', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel);
+    const cases: [Fields, string, RegExp][] = [
+      [{}, CHANGE_MODAL_BLOCKS.yaml, /Paste the proposed YAML/],
+      [{ yaml: NARROW_PROD, file: 'F0123ABCD' }, CHANGE_MODAL_BLOCKS.file, /not both/],
+      [{ yaml: 'kind: IPAddressPool\nmetadata: {name: [' }, CHANGE_MODAL_BLOCKS.yaml, /the pasted YAML/],
+      [
+        { yaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n' },
+        CHANGE_MODAL_BLOCKS.yaml,
+        /not MetalLB config: v1 ConfigMap\/x/,
+      ],
+      [{ yaml: 'x'.repeat(3001) }, CHANGE_MODAL_BLOCKS.yaml, /At most 3000 characters/],
+      [{ file: 'pools.yaml' }, CHANGE_MODAL_BLOCKS.file, /Not a Slack file link/],
+    ];
+    for (const [fields, block, problem] of cases) {
+      const started = Date.now();
+      const response = await submit(view, fields);
+      expect(response.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const errors = errorsOf(response);
+      expect(Object.keys(errors ?? {})).toEqual([block]);
+      expect(errors?.[block]).toMatch(problem);
+    }
+    expect(slack.messages(channel)).toEqual([]);
+    expect(slack.ephemerals(channel)).toEqual([]);
+  });
+
+  it('refuses a file shared in another channel beside the file field', async () => {
+    const channel = newChannel();
+    const file = slack.shareFile('C0ELSEWHERE', 'U0ALICE', 'prod.yaml', NARROW_PROD);
+    const { view } = await openChange(channel);
+    const errors = errorsOf(await submit(view, { file: file.id }));
+    expect(errors?.[CHANGE_MODAL_BLOCKS.file]).toMatch(/prod.yaml is not shared in this channel/);
+  });
+});
+
+describe('forged submissions', () => {
+  it('refuses private_metadata edited to name another channel and cluster, and audits it', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel);
+    const sealed = JSON.parse(String(view.view.private_metadata)) as Record<string, unknown>;
+    const forged: StoredView = {
+      ...view,
+      view: { ...view.view, private_metadata: JSON.stringify({ ...sealed, ch: 'C0QUIET', cl: 'quiet' }) },
+    };
+    const before = mutations(quiet);
+    const errors = errorsOf(await submit(forged, { yaml: NARROW_PROD }));
+    expect(errors?.[CHANGE_MODAL_BLOCKS.yaml]).toMatch(/not opened for you by metallb-chatops/);
+    const audit = await auditText(channel);
+    expect(audit).toMatch(
+      /<@U0ALICE> · `fix.request` · refused · cluster `quiet` · change dialog V\d+: refused, forged/,
+    );
+    expect(audit).toMatch(/channel C0QUIET/);
+    expect(slack.messages('C0QUIET')).toEqual([]);
+    expect(mutations(quiet)).toBe(before);
+  });
+
+  it('refuses a sealed context whose channel may not use the cluster (CLUSTERS changed), and audits it', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel);
+    const resealed: StoredView = {
+      ...view,
+      view: {
+        ...view.view,
+        private_metadata: sealChangeContext(
+          { channel, channelName: 'metallb-ops', cluster: 'quiet', user: 'U0ALICE', openedAt: Date.now() },
+          changeContextKey(BOT_TOKEN),
+        ),
+      },
+    };
+    const errors = errorsOf(await submit(resealed, { yaml: NARROW_PROD }));
+    expect(errors?.[CHANGE_MODAL_BLOCKS.yaml]).toMatch(/cluster "quiet" is not available in this channel/);
+    expect(await auditText(channel)).toMatch(
+      /refused · cluster `quiet` · change dialog V\d+: refused: cluster \\"quiet\\" is not available/,
+    );
+  });
+
+  it('refuses the modal of one user submitted by another', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel, 'U0ALICE');
+    const errors = errorsOf(await submit(view, { yaml: NARROW_PROD }, { user: 'U0BOB' }));
+    expect(errors?.[CHANGE_MODAL_BLOCKS.yaml]).toMatch(/not opened for you/);
+    expect(await auditText(channel)).toMatch(
+      /<@U0BOB> · `fix.request` · refused · cluster `lab` · change dialog V\d+: refused, other-user/,
+    );
+  });
+
+  it('refuses a bad signature (401) before any handler, and audits it', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel);
+    const response = await submit(view, { yaml: NARROW_PROD }, { signature: `v0=${'0'.repeat(64)}` });
+    expect(response.status).toBe(401);
+    expect(await auditText(channel)).toMatch(/unknown · `slack.refuse` · refused/);
+    expect(slack.messages(channel)).toEqual([]);
+  });
+});
