@@ -26,11 +26,12 @@ const VERDICT: Record<Preview['verdict'], string> = {
   'no-change': 'no change: every proposed object equals the cluster’s',
 };
 
-const LABEL: Record<Preview['services']['impacts'][number]['kind'], string> = {
-  moves: ':arrows_counterclockwise: changes IP',
-  loses: ':x: loses IP',
-  'gets-ip': ':new: gets an IP',
-  'stays-pending': ':hourglass: stays pending',
+/** The sentence says what happens; the icon lets a reader scan for the bad ones. */
+const ICON: Record<Preview['services']['impacts'][number]['kind'], string> = {
+  moves: ':arrows_counterclockwise:',
+  loses: ':x:',
+  'gets-ip': ':new:',
+  'stays-pending': ':hourglass:',
 };
 
 function icon(preview: Preview): string {
@@ -49,7 +50,7 @@ function servicesText(preview: Preview, limit: number): string {
   const already =
     alreadyDisallowed > 0 ? ` (${alreadyDisallowed} more hold IPs today's config does not allow)` : '';
   const lines = [`*Services*: ${keep} keep their IPs${already}; ${impacts.length} affected.`];
-  for (const i of impacts.slice(0, limit)) lines.push(`• ${LABEL[i.kind]}: ${escapeText(impactSentence(i))}`);
+  for (const i of impacts.slice(0, limit)) lines.push(`• ${ICON[i.kind]} ${escapeText(impactSentence(i))}`);
   if (impacts.length > limit) lines.push(`• …and ${impacts.length - limit} more in the attached preview`);
   return lines.join('\n');
 }
