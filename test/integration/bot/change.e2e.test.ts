@@ -339,3 +339,115 @@ describe('forged submissions', () => {
     expect(slack.messages(channel)).toEqual([]);
   });
 });
+
+const NARROW_DEV = `apiVersion: metallb.io/v1beta1
+kind: IPAddressPool
+metadata:
+  name: dev
+spec:
+  addresses: [10.0.1.0/29]
+`;
+
+/** Opens the modal and submits it; the submission closes the modal (an empty ack). */
+async function propose(channel: string, fields: Fields, user = 'U0ALICE'): Promise<void> {
+  const { view } = await openChange(channel, user);
+  const response = await submit(view, fields, { user });
+  expect(response.status).toBe(200);
+  expect(errorsOf(response)).toBeUndefined();
+}
+
+describe('the preview in the channel, Apply and Dismiss', () => {
+  it('Dismiss: the preview names the service that would move; dismissed, the cluster is untouched', async () => {
+    const channel = newChannel();
+    const before = mutations(lab);
+    await propose(channel, { yaml: NARROW_PROD }, 'U0ALICE');
+    const { preview, approval } = await changeThread(channel);
+    expect(textOf(preview)).toMatch(/default\/big loses 10\.0\.0\.12/);
+    expect(textOf(preview)).not.toMatch(/default\/web|default\/tool/);
+    expect(button(approval, 'metallb_approve')).toMatchObject({ text: { text: 'Apply' } });
+    expect(button(approval, 'metallb_reject')).toMatchObject({ text: { text: 'Dismiss' } });
+    const told = await slack.waitFor(() => slack.ephemerals(channel).find((e) => e.user === 'U0ALICE'));
+    expect(told.text).toMatch(/waits for approval/);
+
+    await click(d, approval, 'metallb_reject', { user: 'U0BOB' });
+    await eventually(
+      () => /Dismissed\* by <@U0BOB>/.test(textOf(current(slack, approval))),
+      10_000,
+      'dismissed',
+    );
+    expect(buttons(current(slack, approval))).toEqual([]);
+    expect(mutations(lab)).toBe(before);
+    expect(specs(lab.standIn, 'IPAddressPool')).toMatchObject({ prod: { addresses: ['10.0.0.0/28'] } });
+  });
+
+  it('a proposal MetalLB would reject (overlapping pools) is posted as "will not be applied", without Apply', async () => {
+    const channel = newChannel();
+    const before = mutations(lab);
+    await propose(channel, { yaml: OVERLAPPING });
+    const posted = await slack.waitFor(
+      () => slack.allMessages().find((m) => m.channel === channel && /will not be applied/.test(textOf(m))),
+      30_000,
+    );
+    expect(textOf(posted)).toMatch(/rejected as a whole/);
+    expect(textOf(posted)).toMatch(/extra/);
+    const everything = slack.allMessages().filter((m) => m.channel === channel);
+    expect(everything.flatMap(buttons).filter((b) => b.action_id === 'metallb_approve')).toEqual([]);
+    expect(mutations(lab)).toBe(before);
+  });
+
+  it('Apply: approvers only, never the requester; a double click runs once; the moved service gets an allowed IP, others keep theirs, the config equals the proposal', async () => {
+    const channel = newChannel();
+    const before = ips(lab.standIn);
+    const mutationsBefore = mutations(lab);
+    await propose(channel, { yaml: NARROW_PROD }, 'U0BOB');
+    const { parent, approval, fixId } = await changeThread(channel);
+
+    const self = await click(d, approval, 'metallb_approve', { user: 'U0BOB' });
+    expect((await self.answers()).join('\n')).toMatch(/another approver must approve/);
+    const stranger = await click(d, approval, 'metallb_approve', { user: 'U0MALLORY' });
+    expect((await stranger.answers()).join('\n')).toMatch(/Only APPROVERS may approve/);
+    expect(mutations(lab)).toBe(mutationsBefore);
+
+    await Promise.all([
+      click(d, approval, 'metallb_approve', { user: 'U0CAROL' }),
+      click(d, approval, 'metallb_approve', { user: 'U0CAROL' }),
+    ]);
+    const result = await replyMatching(
+      slack,
+      channel,
+      parent.ts,
+      new RegExp(`${fixId}.*(done|postcondition|rolled back|stopped)`),
+      90_000,
+    );
+    expect(textOf(result)).toMatch(/\*done\*/);
+    expect(textOf(current(slack, approval))).toMatch(/Apply approved\* by <@U0CAROL>/);
+    const results = slack
+      .thread(channel, parent.ts)
+      .filter((m) => new RegExp(`${fixId}.*\\*done\\*`).test(textOf(m)));
+    expect(results).toHaveLength(1);
+
+    const after = ips(lab.standIn);
+    expect(after['default/big']).not.toBe(before['default/big']);
+    expect(after['default/big']).toMatch(/^10\.0\.0\.[0-7]$/);
+    expect(after['default/web']).toBe(before['default/web']);
+    expect(after['default/tool']).toBe(before['default/tool']);
+    expect(specs(lab.standIn, 'IPAddressPool')).toEqual({
+      prod: { addresses: ['10.0.0.0/29'] },
+      dev: { addresses: ['10.0.1.0/28'] },
+    });
+  });
+
+  it('a file shared in the channel, named by its link, is previewed like pasted YAML', async () => {
+    const channel = newChannel();
+    const file = slack.shareFile(channel, 'U0ALICE', 'dev.yaml', NARROW_DEV);
+    const link = `https://metallb-test.slack.com/files/U0ALICE/${file.id}/dev.yaml`;
+    await propose(channel, { file: link });
+    const { preview, approval } = await changeThread(channel);
+    expect(textOf(preview)).toContain('`replace IPAddressPool/dev`');
+    expect(textOf(preview)).toMatch(/MetalLB accepts it/);
+    expect(slack.calls('file_download').at(-1)).toMatchObject({ tokenKind: 'bot', status: 200 });
+    // Withdrawn by its requester: nothing is changed.
+    await click(d, approval, 'metallb_reject', { user: 'U0ALICE' });
+    await eventually(() => /Dismissed/.test(textOf(current(slack, approval))), 10_000, 'dismissed');
+  });
+});
