@@ -14,7 +14,13 @@ import type { AnalysisSettings, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
 import { backupOfSnapshot, parseBackup, renderBackup, type Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
-import { FIX_NAMES, isFixName, type FixName } from '../fixes/fix-names';
+import {
+  APPLY_CONFIG_ELSEWHERE,
+  CHANGE_FIXES,
+  DIRECT_FIX_NAMES,
+  isFixName,
+  type FixName,
+} from '../fixes/fix-names';
 import type { PlanOutcome } from '../fixes/plan';
 import { renderPlan } from '../fixes/render';
 import type { MetalLbCluster } from '../kubernetes';
@@ -84,8 +90,9 @@ function fixNameOf(command: string, value: string | undefined): FixName {
   if (value === undefined || !isFixName(value))
     throw new AppError(
       'E_USAGE',
-      `${command}: ${value === undefined ? 'name a fix' : `"${value}" is not a fix`}; fixes: ${FIX_NAMES.join(', ')}`,
+      `${command}: ${value === undefined ? 'name a fix' : `"${value}" is not a fix`}; fixes: ${DIRECT_FIX_NAMES.join(', ')}`,
     );
+  if (CHANGE_FIXES.includes(value)) throw new AppError('E_USAGE', `${command}: ${APPLY_CONFIG_ELSEWHERE}`);
   return value;
 }
 

@@ -8,6 +8,7 @@ import type { AnalysisSettings, Finding, KubeObject, Snapshot } from '../drift/m
 import type { Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
 import type { Plan } from '../fixes/plan';
+import type { ProposalInput } from '../fixes/request';
 import type { Pins } from './restore';
 
 export interface PostconditionInput {
@@ -20,6 +21,8 @@ export interface PostconditionInput {
   clusterName: string;
   now: Date;
   settings?: AnalysisSettings;
+  /** apply-config: the proposal the config must now hold. */
+  proposal?: ProposalInput;
 }
 
 function keyOf(obj: KubeObject): string {
@@ -138,6 +141,23 @@ function newIpsAllowed(input: PostconditionInput): string[] {
   });
 }
 
+/** apply-config: the proposal, previewed against the fresh read, changes nothing any more. */
+function configHoldsProposal(input: PostconditionInput): string[] {
+  if (input.proposal === undefined) return ['the proposal of the apply is not known to the runner'];
+  const outcome = buildPlan({
+    fix: 'apply-config',
+    cluster: input.clusterName,
+    snapshot: input.snapshot,
+    now: input.now,
+    targets: [],
+    proposal: input.proposal,
+    ...(input.settings ? { settings: input.settings } : {}),
+  });
+  if (outcome.kind === 'nothing-to-fix') return [];
+  if (outcome.kind === 'refused') return [`the config does not hold the proposal: ${outcome.reason}`];
+  return [`the config does not hold the proposal yet: ${outcome.plan.steps.map((s) => s.title).join('; ')}`];
+}
+
 /** Every postcondition of the plan's fix that does not hold; empty when the fix did what it promised. */
 export function checkPostconditions(input: PostconditionInput): string[] {
   switch (input.plan.fix) {
@@ -153,5 +173,7 @@ export function checkPostconditions(input: PostconditionInput): string[] {
       return newIpsAllowed(input);
     case 'backup':
       return [];
+    case 'apply-config':
+      return configHoldsProposal(input);
   }
 }

@@ -5,6 +5,19 @@ import type { AnalysisSettings, Finding, Mute, Snapshot } from '../drift/model';
 import type { Backup } from './backup-format';
 import type { FixName } from './fix-names';
 
+/**
+ * The proposed config an apply-config plan applies (issue 13): MetalLB config objects as text, in any format
+ * `preview -f` reads (YAML, multi-document or a List, or JSON). It travels with the request, so the plan can be
+ * rebuilt from it before the run; a BGPPeer password in it reaches the cluster but never the plan.
+ */
+export interface ProposalInput {
+  text: string;
+  /** Where it came from, as the preview names it: `file a.yaml, file b.yaml`, `Slack modal`. */
+  source: string;
+  /** The proposal is the whole config of the MetalLB namespace: config objects it does not name are deleted. */
+  prune: boolean;
+}
+
 export interface PlanRequest {
   fix: FixName;
   cluster: string;
@@ -19,6 +32,8 @@ export interface PlanRequest {
   mutes?: readonly Mute[];
   /** The backup a restore makes the config equal to (from Redis or `restore --from FILE`). */
   backup?: Backup;
+  /** The proposed config (apply-config only). */
+  proposal?: ProposalInput;
 }
 
 export interface FixContext {
