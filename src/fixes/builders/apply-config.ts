@@ -439,6 +439,7 @@ export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
     settings,
     ...(fc.request.mutes ? { mutes: fc.request.mutes } : {}),
   });
+  fc.request.onPreview?.(preview);
   if (preview.verdict === 'rejected')
     return refused(
       fc,

@@ -134,3 +134,34 @@ export function previewView(
     },
   };
 }
+
+/**
+ * A proposed config change refused at planning, for the channel: its preview, "it will not be applied", and why
+ * when the preview itself accepted it (no order of one object at a time that MetalLB takes, say).
+ */
+export function refusedChangeView(
+  preview: Preview,
+  options: { cluster: string; requestedBy: string; reason: string; suggestion: string },
+): PreviewView {
+  const view = previewView(preview, {
+    cluster: options.cluster,
+    requestedBy: options.requestedBy,
+    willApply: false,
+  });
+  const head = sections(
+    `:memo: Config change proposed for \`${escapeText(options.cluster)}\` by <@${options.requestedBy}>: *refused*.`,
+  );
+  const why =
+    preview.verdict === 'rejected'
+      ? []
+      : sections(`*Refused*: ${escapeText(options.reason)}.\n${escapeText(options.suggestion)}`);
+  const blocks = [...head, ...view.message.blocks.slice(0, 1), ...why, ...view.message.blocks.slice(1)];
+  const text = `Config change for ${options.cluster} refused, it will not be applied: ${view.message.text}`;
+  return { ...view, message: { text, blocks: blocks.slice(0, 50) } };
+}
+
+/** The requester's own answer when the refusal went to the channel. */
+export function refusedChangeAnswer(cluster: string): SlackMessage {
+  const text = `The config change for ${cluster} is refused and will not be applied; its preview is posted in the channel.`;
+  return { text, blocks: sections(`:no_entry: ${escapeText(text)}`) };
+}
