@@ -1,6 +1,6 @@
 /** A preview as a Slack message: verdict, services that move and why, rejections, and the file when it is long. */
 import { buildPreview, type Preview } from '../../../src/preview/preview';
-import { previewView, MAX_INLINE_IMPACTS } from '../../../src/slack/views/preview';
+import { previewView, refusedChangeView, MAX_INLINE_IMPACTS } from '../../../src/slack/views/preview';
 import { ipAddressPool, NOW, snapshotOf } from '../../support/builders';
 import { baseCluster, PREVIEW_CASES, webPool } from '../../support/preview-scenarios';
 import { textOf } from '../../../tools/bot-harness';
@@ -62,5 +62,30 @@ describe('the Slack view of a preview', () => {
       willApply: true,
     });
     expect(textOf(view.message)).not.toContain('a<b');
+  });
+
+  it('posts a refused change with who asked and, when the preview itself accepted it, why it is refused', () => {
+    const accepted = previewOf([webPool({}, ['10.0.0.0/25'])]);
+    const refused = refusedChangeView(accepted, {
+      cluster: 'prod',
+      requestedBy: 'U0ALICE',
+      reason: 'no order of one object at a time keeps the config one MetalLB takes',
+      suggestion: 'Split the proposal.',
+    });
+    const text = textOf(refused.message);
+    expect(text).toMatch(/Config change proposed for `prod` by <@U0ALICE>: \*refused\*/);
+    expect(text).toMatch(/\*Refused\*: no order of one object/);
+    expect(text).toMatch(/It will not be applied/);
+    expect(refused.message.text).toMatch(/refused, it will not be applied/);
+    const overlapping = PREVIEW_CASES.find((c) => c.name === 'an overlapping pool added');
+    const rejected = refusedChangeView(previewOf(overlapping?.proposal() ?? []), {
+      cluster: 'prod',
+      requestedBy: 'U0ALICE',
+      reason: 'the preview rejects it',
+      suggestion: 'Fix it.',
+    });
+    // The rejections say why already.
+    expect(textOf(rejected.message)).not.toMatch(/\*Refused\*:/);
+    expect(textOf(rejected.message)).toMatch(/Rejected because/);
   });
 });
