@@ -119,7 +119,7 @@ export function webClientFileReader(options: {
     timeout: options.timeoutMs ?? 2000,
     logLevel: webApi.LogLevel.ERROR,
   });
-  return async (fileId, channel, signal) => {
+  const read = async (fileId: string, channel: string, signal: AbortSignal): Promise<SharedFileResult> => {
     let file: FileInfo;
     try {
       const info = await client.files.info({ file: fileId });
@@ -145,5 +145,18 @@ export function webClientFileReader(options: {
       if (isAppError(error)) return { ok: false, problem: error.message };
       return { ok: false, problem: `${name} could not be read in time; try again or paste the YAML` };
     }
+  };
+  return (fileId, channel, signal) => {
+    // files.info takes no signal: whichever comes first, the answer or the deadline, is the answer.
+    let onAbort: (() => void) | undefined;
+    const late = new Promise<SharedFileResult>((resolve) => {
+      onAbort = () =>
+        resolve({ ok: false, problem: 'the file could not be read in time; try again or paste the YAML' });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return Promise.race([read(fileId, channel, signal), late]).finally(() => {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    });
   };
 }

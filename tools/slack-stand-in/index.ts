@@ -231,7 +231,8 @@ class StandIn implements SlackStandIn {
       return;
     }
     const fault = this.faults.take(route.method);
-    if (fault !== undefined) this.applyFault(call, res, fault);
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault !== undefined && fault.kind !== 'slow') this.applyFault(call, res, fault);
     else if (route.method === 'upload') this.upload(call, res, route.id, raw);
     else if (route.method === 'response_url') this.respond(call, res, route.id);
     else if (route.method === 'file_download') this.download(call, res, route.id);
@@ -296,6 +297,8 @@ class StandIn implements SlackStandIn {
         return;
       case 'destroy':
         res.socket?.destroy();
+        return;
+      case 'slow':
         return;
     }
   }

@@ -84,7 +84,9 @@ export type Fault =
   | { kind: 'ratelimited'; retryAfterSeconds: number }
   | { kind: 'error'; error: string }
   | { kind: 'http'; status: number; body?: string }
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  /** Answers normally, but only after `delayMs` (a slow Slack). */
+  | { kind: 'slow'; delayMs: number };
 
 /** A modal opened with views.open. */
 export interface StoredView {

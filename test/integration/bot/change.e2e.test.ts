@@ -280,6 +280,17 @@ describe('the submission', () => {
     const errors = errorsOf(await submit(view, { file: file.id }));
     expect(errors?.[CHANGE_MODAL_BLOCKS.file]).toMatch(/prod.yaml is not shared in this channel/);
   });
+  it('answers within 3 s when Slack is slow to hand over a named file, beside the file field', async () => {
+    const channel = newChannel();
+    const file = slack.shareFile(channel, 'U0ALICE', 'prod.yaml', NARROW_PROD);
+    const { view } = await openChange(channel);
+    slack.inject('file_download', { kind: 'slow', delayMs: 4000 });
+    const started = Date.now();
+    const response = await submit(view, { file: file.id });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(errorsOf(response)?.[CHANGE_MODAL_BLOCKS.file]).toMatch(/could not be read in time/);
+    expect(slack.messages(channel).filter((m) => m.user !== 'U0ALICE')).toEqual([]);
+  });
 });
 
 describe('forged submissions', () => {

@@ -108,9 +108,7 @@ describe('the approval message', () => {
   it('says Apply and Dismiss for a config change, on the same actions and value as a fix', () => {
     const change = record({ fix: 'apply-config' });
     const message = approvalMessage(change, ['U0BOB']);
-    const [apply, dismiss] = elements(message.blocks) as (Record<string, unknown> & {
-      text?: { text?: string };
-    })[];
+    const [apply, dismiss] = elements(message.blocks);
     expect(apply).toMatchObject({ action_id: ACTION_IDS.approve, text: { text: 'Apply' } });
     expect(dismiss).toMatchObject({ action_id: ACTION_IDS.reject, text: { text: 'Dismiss' } });
     expect(apply?.value).toBe(elements(approvalMessage(record(), ['U0BOB']).blocks)[0]?.value);
