@@ -7,6 +7,7 @@
  * one object does, and an order that would make MetalLB refuse an intermediate config is never chosen. Each step
  * waits for the controller to take the config and checks the services against the step's prediction.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { buildContext, type AnalysisContext } from '../../drift/context';
 import { nameOf } from '../../drift/fields';
 import type { AnalysisOptions, KubeObject, Snapshot } from '../../drift/model';
@@ -313,13 +314,20 @@ function serviceImpactOf(impact: PreviewImpact): ServiceImpact | undefined {
   }
 }
 
+/** Whether the controller reloads for this change: it reads the pools' specs only (its PoolReconciler). */
+function reloads(p: Planned): boolean {
+  if (p.change.kind !== 'IPAddressPool') return false;
+  if (p.change.action !== 'replace') return true;
+  return !isDeepStrictEqual(p.live?.spec ?? {}, p.manifest?.spec ?? {});
+}
+
 const verbs = { create: 'create', replace: 'replace', delete: 'delete' } as const;
 
 function stepOf(p: Planned, namespace: string): PlanStep {
   const { change } = p;
   const object = refOf((p.live ?? p.manifest) as KubeObject, namespace);
   const waits: PlanWait[] = [
-    { wait: 'config-accepted', object, reload: change.kind === 'IPAddressPool' },
+    { wait: 'config-accepted', object, reload: reloads(p) },
     {
       wait: 'services-as-predicted',
       moved: p.impacts.flatMap((i) => {
