@@ -8,6 +8,7 @@
  */
 import type { AuditSink } from '../audit/audit-log';
 import type { ClusterSetting } from '../config';
+import { isAppError } from '../errors';
 import { checkProposalText, MAX_PASTED_CHARS } from './change-proposal';
 import { openChangeContext, sealChangeContext, type ChangeContext } from './change-context';
 import type { FixRequests } from './fix-requests';
@@ -164,14 +165,23 @@ export class ChangeFront {
     if (!(await this.deps.firstDelivery(`change:${input.viewId}`))) return undefined;
     return {
       later: async () => {
-        const answer = await this.deps.requests.request({
-          fix: CHANGE_FIX,
-          cluster: context.cluster,
-          targets: [],
-          channel: context.channel,
-          user: input.userId,
-          proposal: fields.proposal,
-        });
+        let answer: SlackMessage;
+        try {
+          answer = await this.deps.requests.request({
+            fix: CHANGE_FIX,
+            cluster: context.cluster,
+            targets: [],
+            channel: context.channel,
+            user: input.userId,
+            proposal: fields.proposal,
+          });
+        } catch (error) {
+          // The modal is closed: the requester hears it failed; the error itself goes to the log.
+          await this.deps
+            .tell(context.channel, input.userId, failedAnswer(error, context.cluster))
+            .catch(() => undefined);
+          throw error;
+        }
         await this.deps.tell(context.channel, input.userId, answer);
       },
     };
@@ -224,6 +234,12 @@ export class ChangeFront {
       proposal: { text: read.text, source: `file ${read.name} (${read.id}) shared in Slack`, prune },
     };
   }
+}
+
+function failedAnswer(error: unknown, cluster: string): SlackMessage {
+  if (isAppError(error))
+    return errorMessage(error.code, `the change for ${cluster}: ${error.message}`, false);
+  return errorMessage('E_INTERNAL', `the change for ${cluster} could not be planned`, false);
 }
 
 function failed(block: string, text: string): Fields {

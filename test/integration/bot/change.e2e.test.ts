@@ -474,3 +474,21 @@ describe('the preview in the channel, Apply and Dismiss', () => {
     await eventually(() => /Dismissed/.test(textOf(current(slack, approval))), 10_000, 'dismissed');
   });
 });
+
+describe('when the cluster cannot be read after the modal closed', () => {
+  it('tells the requester alone, in the channel, and posts nothing', async () => {
+    const channel = newChannel();
+    lab.setFaults([{ method: 'GET', path: '/api/v1/services', status: 500, count: 1000 }]);
+    try {
+      await propose(channel, { yaml: NARROW_DEV });
+      const told = await slack.waitFor(
+        () => slack.ephemerals(channel).find((e) => e.user === 'U0ALICE'),
+        30_000,
+      );
+      expect(told.text).toMatch(/^E_[A-Z_]+: apply-config on lab: /);
+      expect(slack.messages(channel)).toEqual([]);
+    } finally {
+      lab.setFaults([]);
+    }
+  });
+});
