@@ -200,7 +200,9 @@ class Run {
 
   private async rollback(): Promise<{ left: { object: string; problem: string }[] }> {
     const backup = await this.loadBackup();
-    const obs = { ...this.obs, signal: undefined };
+    // A rollback runs to the end, and often starts while the controller still reports the config that failed as
+    // Invalid (apply-config): its waits poll the services until the backup's config is back, not fail at once.
+    const obs = { ...this.obs, signal: undefined, hasConfigState: false };
     return restoreToBackup(
       {
         cluster: this.input.cluster,

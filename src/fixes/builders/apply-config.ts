@@ -408,13 +408,19 @@ function simulateSteps(
   const planned: Planned[] = [];
   let state = start;
   const before014 = rulesOf(fc.ctx) === 'before-0.14.2';
+  // Services moved by an earlier step to an IP the prediction cannot name: they hold one by then, not none.
+  const placed = new Set<string>();
   for (const change of ordered) {
     const next = sim.apply(state, change);
     let impacts: PreviewImpact[] = [];
     let rejections: Rejection[] = [];
     if (change.kind === 'IPAddressPool') {
       const before = sim.context(state.snapshot);
-      impacts = servicesImpact(sim.context(next.snapshot), before).impacts;
+      impacts = servicesImpact(sim.context(next.snapshot), before).impacts.filter(
+        (i) => !(i.kind === 'gets-ip' && placed.has(i.service)),
+      );
+      for (const i of impacts)
+        if ((i.kind === 'moves' || i.kind === 'gets-ip') && i.ip === null) placed.add(i.service);
       const stranded = before014 ? strandingRejection(impacts, before) : undefined;
       if (stranded) rejections = [stranded];
     }
