@@ -12,6 +12,8 @@ import type { PlanFile } from './plan';
 /** Beyond this many service lines, or this much text, the preview's detail goes into an attached file. */
 export const MAX_INLINE_IMPACTS = 15;
 export const MAX_INLINE_PREVIEW_CHARS = 5000;
+/** A live read leaves notes (CRDs not installed, metrics not read); beyond this many they are counted, and attached. */
+export const MAX_INLINE_NOTES = 3;
 
 export interface PreviewView {
   message: SlackMessage;
@@ -78,6 +80,14 @@ function facts(preview: Preview, requestedBy: string | undefined): string {
   return list.join(' · ');
 }
 
+function notesText(preview: Preview): string | undefined {
+  const { notes } = preview;
+  if (notes.length === 0) return undefined;
+  if (notes.length > MAX_INLINE_NOTES)
+    return `*Notes*: ${notes.length} (on the read of the cluster and the proposal), listed in the attached preview.`;
+  return `*Notes*:\n${notes.map((n) => `• ${escapeText(n)}`).join('\n')}`;
+}
+
 /** The one-line fallback text. */
 export function previewHeadline(preview: Preview, cluster: string): string {
   const verdict = preview.verdict === 'rejected' ? 'rejected' : preview.verdict;
@@ -107,9 +117,7 @@ export function previewView(
       servicesText(preview, limit),
       pools.length > 0 ? `*Pools and advertisements*:\n${pools.join('\n')}` : undefined,
       findingsText(preview),
-      preview.notes.length > 0
-        ? `*Notes*:\n${preview.notes.map((n) => `• ${escapeText(n)}`).join('\n')}`
-        : undefined,
+      notesText(preview),
     ].filter((part): part is string => part !== undefined);
   const full = body(MAX_INLINE_IMPACTS);
   const long =
@@ -124,7 +132,7 @@ export function previewView(
     blocks.push(...sections('The whole preview, every service and finding, is in the attached file.'));
   blocks.push(context(facts(preview, options.requestedBy)));
   const message = { text: previewHeadline(preview, options.cluster), blocks };
-  if (!long) return { message };
+  if (!long && preview.notes.length <= MAX_INLINE_NOTES) return { message };
   return {
     message,
     file: {

@@ -56,6 +56,20 @@ describe('the Slack view of a preview', () => {
     expect(view.message.blocks.length).toBeLessThanOrEqual(50);
   });
 
+  it('counts the notes of a live read rather than listing them, and attaches them', () => {
+    const preview = previewOf([webPool({}, ['10.0.0.0/25'])]);
+    const noisy = { ...preview, notes: ['a', 'b', 'c', 'd'].map((x) => `note ${x}`) };
+    const view = previewView(noisy, { cluster: 'prod', willApply: true });
+    expect(textOf(view.message)).toMatch(/\*Notes\*: 4 \(on the read of the cluster and the proposal\)/);
+    expect(textOf(view.message)).not.toContain('note a');
+    expect(view.file?.content).toContain('note a');
+    // The services are still all shown: notes alone do not shorten the message.
+    expect(textOf(view.message)).toMatch(/shop\/cart loses/);
+    const few = previewView({ ...preview, notes: ['only one'] }, { cluster: 'prod', willApply: true });
+    expect(textOf(few.message)).toMatch(/\*Notes\*:\n• only one/);
+    expect(few.file).toBeUndefined();
+  });
+
   it('escapes what a proposal names', () => {
     const view = previewView(previewOf([ipAddressPool('a<b', ['10.9.0.0/30'])]), {
       cluster: 'prod',
