@@ -69,6 +69,8 @@ export class FixFront {
     if (command.name === 'change') {
       if (this.deps.change === undefined)
         return { ack: errorMessage('E_USAGE', 'config changes are not set up in this process', false) };
+      if (!(await this.deps.firstDelivery(requestId)))
+        return { ack: working('The change dialog is open already.') };
       return this.deps.change.command(command.cluster, input);
     }
     if (command.name !== 'fix') {
