@@ -238,6 +238,14 @@ describe('/metallb change opens the modal', () => {
     expect(await auditText(channel)).toMatch(/<@U0MALLORY> · `fix.request` · refused · cluster `lab`/);
   });
 
+  it('once for a redelivered command: the trigger_id is not used twice', async () => {
+    const channel = newChannel();
+    const { triggerId } = await openChange(channel);
+    const again = await slash(d, 'change --cluster lab', { channel, triggerId });
+    expect(again.ack).toMatch(/The change dialog is open already/);
+    expect(slack.calls('views.open').filter((c) => c.args.trigger_id === triggerId)).toHaveLength(1);
+  });
+
   it('not for a cluster the channel may not use', async () => {
     const answer = await slash(d, 'change --cluster quiet', { channel: newChannel() });
     expect(answer.ack).toMatch(/cluster "quiet" is not available in this channel/);
