@@ -243,8 +243,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let workers: Worker<never, unknown>[] = [];
   let sweeps: NodeJS.Timeout | undefined;
   if (config.workers > 0) {
-    const sweep = coalesced(() => sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)), (error) =>
-      logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    const sweep = coalesced(
+      () => sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)),
+      (error) =>
+        logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
     );
     workers = startWorkers({
       connection: blocking,

@@ -130,7 +130,8 @@ function sweepEvent(sweep: SweepResult, changed: boolean, at: number) {
   return {
     type: 'fail',
     at,
-    outcome: left === 0 ? 'swept: the job died before any change' : `swept: ${left} item(s) left for a person`,
+    outcome:
+      left === 0 ? 'swept: the job died before any change' : `swept: ${left} item(s) left for a person`,
   } as const;
 }
 
