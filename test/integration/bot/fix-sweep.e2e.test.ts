@@ -4,7 +4,8 @@
  * the API, so the attempt fails and is retried, the retry cannot either, and the job fails for good; the worker's
  * sweep cannot reach the API and says it will try again. Once the faults are cleared, the periodic sweep restores
  * the backup: the config equals it, every service holds its IP again, no pin is left, the Lease is released, and
- * the thread says at each stage what happened.
+ * the thread says at each stage what happened. And a sweep that still cannot reach the API after FIX_SWEEP_ROUNDS
+ * gives the fix up to a person: what is left, the backup kept pinned, a Restore button.
  */
 import type { Redis } from 'ioredis';
 import { RedisApprovalStore } from '../../../src/approvals/redis-approval-store';
@@ -24,7 +25,7 @@ import {
 } from '../../../tools/bot-harness';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { cleanup, connect, testPrefix } from '../../support/redis';
-import { approvalOf, click, replyMatching, slash, type Driver } from '../../support/slack-fix';
+import { approvalOf, button, click, replyMatching, slash, type Driver } from '../../support/slack-fix';
 import { ips, pins, specs } from '../../support/stand-in-state';
 
 // Real waits: API retries against dropped connections, two job attempts, two sweeps.
@@ -52,23 +53,32 @@ function labObjects(): KubeObject[] {
 const prefix = testPrefix('fix-sweep');
 let slack: SlackStandIn;
 let redis: Redis;
-let cluster: KubeCluster;
-let kubeconfig: { path: string; remove(): void };
-let bot: StartedBot;
+const labs: Lab[] = [];
 
-beforeAll(async () => {
-  slack = await startSlackStandIn();
-  redis = connect();
+interface Lab {
+  cluster: KubeCluster;
+  bot: StartedBot;
+  prefix: string;
+  kubeconfig: { path: string; remove(): void };
+}
+
+/** A stand-in cluster `lab` and a bot with short retries and sweeps (the brief's settings, shortened). */
+async function startLab(labPrefix: string, overrides: Record<string, string> = {}): Promise<Lab> {
   const s = await startKubeStandIn({
     snapshot: metallbCluster('0.14.9', labObjects()),
     simulateMetallb: '0.14.9',
     // Slow enough that the faults are set before the controller has even seen the DELETE.
     simulateDelayMs: 300,
   });
-  cluster = { standIn: s, serviceLists: () => 0, setFaults: (f) => s.setFaults(f), close: () => s.close() };
-  kubeconfig = tempKubeconfig({ lab: cluster });
-  bot = await startTestBot(
-    botEnv(slack, prefix, {
+  const cluster = {
+    standIn: s,
+    serviceLists: () => 0,
+    setFaults: s.setFaults.bind(s),
+    close: () => s.close(),
+  };
+  const kubeconfig = tempKubeconfig({ lab: cluster });
+  const bot = await startTestBot(
+    botEnv(slack, labPrefix, {
       KUBECONFIG: kubeconfig.path,
       CLUSTERS: 'lab=lab',
       OPERATORS: 'U0ALICE',
@@ -79,22 +89,35 @@ beforeAll(async () => {
       FIX_SWEEP_INTERVAL: '2s',
       JOB_LOCK_DURATION: '4s',
       JOB_STALLED_INTERVAL: '2s',
+      ...overrides,
     }),
     { fixPollIntervalMs: 50 },
   );
+  const lab = { cluster, bot, prefix: labPrefix, kubeconfig };
+  labs.push(lab);
+  return lab;
+}
+
+beforeAll(async () => {
+  slack = await startSlackStandIn();
+  redis = connect();
 });
 
 afterAll(async () => {
-  await bot?.bot.stop();
+  for (const lab of labs) {
+    lab.cluster.setFaults([]);
+    await lab.bot.bot.stop();
+    await cleanup(redis, lab.prefix);
+    await lab.cluster.close();
+    lab.kubeconfig.remove();
+  }
   await cleanup(redis, prefix);
   await redis?.quit();
-  await cluster?.close();
   await slack?.close();
-  kubeconfig?.remove();
 });
 
 /** Once the first DELETE has been answered, the API stand-in drops every connection. */
-async function dropAllAfterFirstDelete(): Promise<void> {
+async function dropAllAfterFirstDelete(cluster: KubeCluster): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (cluster.standIn.requests.some((r) => r.method === 'DELETE' && r.status === 200)) {
@@ -106,15 +129,28 @@ async function dropAllAfterFirstDelete(): Promise<void> {
   throw new Error('no DELETE within 30 s');
 }
 
-it('a reapply-config whose retries run out while the API is unreachable is restored by the sweep once it answers', async () => {
-  const before = ips(cluster.standIn);
-  const d: Driver = { slack, eventsUrl: () => bot.eventsUrl };
-  const channel = 'C0SWEEP1';
+/** Requests reapply-config in `channel`, approves it, and cuts the API off right after its first DELETE. */
+async function approveAndCut(lab: Lab, channel: string) {
+  const d: Driver = { slack, eventsUrl: () => lab.bot.eventsUrl };
   await (await slash(d, 'fix reapply-config --cluster lab', { channel })).later();
-  const { approval, parent, fixId } = await approvalOf(slack, channel);
-  const dropping = dropAllAfterFirstDelete();
-  await click(d, approval, 'metallb_approve', { user: 'U0BOB' });
+  const found = await approvalOf(slack, channel);
+  const dropping = dropAllAfterFirstDelete(lab.cluster);
+  await click(d, found.approval, 'metallb_approve', { user: 'U0BOB' });
   await dropping;
+  return found;
+}
+
+function leaseHolder(cluster: KubeCluster): string | undefined {
+  const lease = cluster.standIn.objects('Lease').find((l) => l.metadata?.name === 'metallb-chatops-fix');
+  return (lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+}
+
+it('a reapply-config whose retries run out while the API is unreachable is restored by the sweep once it answers', async () => {
+  const lab = await startLab(testPrefix('fix-sweep-lab'));
+  const { cluster } = lab;
+  const before = ips(cluster.standIn);
+  const channel = 'C0SWEEP1';
+  const { parent, fixId } = await approveAndCut(lab, channel);
 
   // Attempt 1 cannot roll back, attempt 2 cannot take the Lease: both say what is left, and what comes next.
   const retry = await replyMatching(slack, channel, parent.ts, /rollback incomplete, will retry/, 30_000);
@@ -136,7 +172,7 @@ it('a reapply-config whose retries run out while the API is unreachable is resto
 
   // The config equals the backup the fix took, object by object.
   const backupId = /b-\d{8}-\d{6}-[0-9a-f]{4}/.exec(textOf(restored))?.[0] as string;
-  const stored = await new BackupStore({ redis, prefix, retention: 50 }).get(backupId);
+  const stored = await new BackupStore({ redis, prefix: lab.prefix, retention: 50 }).get(backupId);
   const backup = parseBackup(stored?.text ?? '');
   for (const kind of ['IPAddressPool', 'L2Advertisement']) {
     const inBackup = backup.objects.filter((o) => o.kind === kind);
@@ -152,9 +188,8 @@ it('a reapply-config whose retries run out while the API is unreachable is resto
   );
   expect(ips(cluster.standIn)).toEqual(before);
   expect(pins(cluster.standIn)).toEqual([]);
-  const lease = cluster.standIn.objects('Lease').find((l) => l.metadata?.name === 'metallb-chatops-fix');
-  expect((lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity).toBeUndefined();
-  const record = await new RedisApprovalStore({ redis, prefix }).get(fixId);
+  expect(leaseHolder(cluster)).toBeUndefined();
+  const record = await new RedisApprovalStore({ redis, prefix: lab.prefix }).get(fixId);
   expect(record?.state).toBe('rolled-back');
   // Restored, the fix is final: later sweeps leave it alone, and say nothing more.
   const replies = slack.thread(channel, parent.ts).length;
@@ -162,4 +197,32 @@ it('a reapply-config whose retries run out while the API is unreachable is resto
   await new Promise((r) => setTimeout(r, 4500));
   expect(slack.thread(channel, parent.ts).length).toBe(replies);
   expect(cluster.standIn.requests.filter((r) => r.method !== 'GET').length).toBe(writes);
+});
+
+it('a sweep that still cannot reach the API after FIX_SWEEP_ROUNDS gives up: what is left for a person, a Restore button', async () => {
+  const lab = await startLab(testPrefix('fix-sweep-stuck'), { FIX_SWEEP_ROUNDS: '2' });
+  const channel = 'C0SWEEP2';
+  const { parent, fixId } = await approveAndCut(lab, channel);
+  await replyMatching(slack, channel, parent.ts, /retries ran out/, 30_000);
+  await replyMatching(slack, channel, parent.ts, /sweep could not finish yet/, 30_000);
+  const gaveUp = await replyMatching(slack, channel, parent.ts, /sweep gave up/, 30_000);
+  const text = textOf(gaveUp);
+  expect(text).toContain(fixId);
+  expect(text).toContain('after 2 round(s)');
+  expect(text).toMatch(/Left for a person:[\s\S]*MetalLB config: not restored to backup b-/);
+  expect(text).toMatch(/Service default\/(web|api|tool): pin .* may still be set/);
+  const backupId = /restore backup `(b-\d{8}-\d{6}-[0-9a-f]{4})`/.exec(text)?.[1] as string;
+  expect(backupId).toBeDefined();
+  expect(button(gaveUp, 'metallb_restore_backup')?.value).toContain(backupId);
+
+  const record = await new RedisApprovalStore({ redis, prefix: lab.prefix }).get(fixId);
+  expect(record?.state).toBe('failed');
+  expect(record?.outcome).toContain('left for a person');
+  // The backup stays pinned for the person, and the cluster's Lease stays with the fix until it expires.
+  expect(await redis.smembers(`${lab.prefix}:backup:${backupId}:pins`)).toEqual([fixId]);
+  expect(leaseHolder(lab.cluster)).toBe(fixId);
+  // Given up, the fix is final: later sweeps say nothing more.
+  const replies = slack.thread(channel, parent.ts).length;
+  await new Promise((r) => setTimeout(r, 4500));
+  expect(slack.thread(channel, parent.ts).length).toBe(replies);
 });
