@@ -165,6 +165,8 @@ export interface ServicesCheck {
 export async function servicesAsPredicted(obs: Observer, check: ServicesCheck, since: Date): Promise<void> {
   const predicted = new Map(check.moved.map((m) => [m.service, m]));
   const pending = new Set(predicted.keys());
+  // The answer must hold on two reads a poll apart: a controller still reprocessing services is given one more look.
+  let clean = 0;
   try {
     await until(
       obs,
@@ -186,7 +188,8 @@ export async function servicesAsPredicted(obs: Observer, check: ServicesCheck, s
           else if (state !== 'pending')
             throw new NotAsPredicted(`Service ${service} ${state.wrong} after ${check.object}`);
         }
-        return pending.size === 0 ? true : undefined;
+        clean = pending.size === 0 ? clean + 1 : 0;
+        return clean >= 2 ? true : undefined;
       },
     );
   } catch (error) {

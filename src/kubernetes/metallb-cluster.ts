@@ -417,7 +417,9 @@ export class KubeMetalLbCluster implements MetalLbCluster {
         );
         (what === 'log' ? evidence.logs : evidence.metrics).push(response.text);
       } catch (error) {
-        evidence.problems.push(`${what} of pod ${namespace}/${name}: ${isAppError(error) ? error.message : String(error)}`);
+        evidence.problems.push(
+          `${what} of pod ${namespace}/${name}: ${isAppError(error) ? error.message : String(error)}`,
+        );
       }
     };
     await Promise.all(pods.flatMap((pod) => [read(pod, 'log'), read(pod, 'metrics')]));
