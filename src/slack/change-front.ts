@@ -65,7 +65,7 @@ export interface ChangeFrontDeps {
 type Fields = { ok: true; proposal: ChangeProposal } | { ok: false; errors: Record<string, string> };
 
 const errorsOn = (block: string, text: string): { errors: Record<string, string> } => ({
-  // Slack shows an error of at most 150 characters or so well; longer ones wrap, which is fine, but bound it.
+  // Shown under the field: bounded, so a long parser message (or quoted input) stays a sentence.
   errors: { [block]: text.length > 400 ? `${text.slice(0, 399)}…` : text },
 });
 
