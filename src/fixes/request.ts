@@ -55,8 +55,16 @@ export function fixContext(request: PlanRequest): FixContext {
     ...(request.mutes ? { mutes: request.mutes } : {}),
   };
   const ctx = buildContext(request.snapshot, options);
-  const report = analyze(request.snapshot, options);
-  return { request, ctx, findings: report.findings };
+  // The findings only when a builder asks: apply-config never does, and a large cluster's analysis costs seconds.
+  let findings: Finding[] | undefined;
+  return {
+    request,
+    ctx,
+    get findings(): Finding[] {
+      findings ??= analyze(request.snapshot, options).findings;
+      return findings;
+    },
+  };
 }
 
 export function serviceName(service: ServiceView): string {

@@ -116,8 +116,13 @@ class Simulator {
 
   /** What MetalLB refuses in the config alone (cheap: no services). */
   configRejections(sim: Sim): Rejection[] {
-    const objects = sim.snapshot.objects.filter((o) => !SERVICE_KINDS.has(o.kind));
-    return configRejections(this.context({ ...sim.snapshot, objects, logs: [], metrics: [] }));
+    return configRejections(this.configContext(sim.snapshot));
+  }
+
+  /** The context of a snapshot's config and components only: no services, logs or metrics. */
+  configContext(snapshot: Snapshot): AnalysisContext {
+    const objects = snapshot.objects.filter((o) => !SERVICE_KINDS.has(o.kind));
+    return this.context({ ...snapshot, objects, logs: [], metrics: [] });
   }
 
   context(snapshot: Snapshot): AnalysisContext {
@@ -467,7 +472,8 @@ export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
   const manifests = new Map(proposedConfigObjects(objects, namespace).objects.map((o) => [configKey(o), o]));
   const sim = new Simulator(fc, manifests);
   const start = sim.start();
-  const finalCtx = sim.context(
+  // The config after the whole change, without services: the dependencies need pools, advertisements and peers.
+  const finalCtx = sim.configContext(
     applyProposal(fc.request.snapshot, objects, { namespace, prune: proposal.prune, source: proposal.source })
       .snapshot,
   );
@@ -479,7 +485,19 @@ export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
       'Split the proposal into changes MetalLB takes one by one (for example, narrow a pool before another takes its addresses).',
     );
 
-  const planned = simulateSteps(fc, sim, start, ordered, manifests);
+  // One object: its step does exactly what the whole preview says (the common case, and the cheap one).
+  const planned =
+    ordered.length === 1 && ordered[0] !== undefined
+      ? [
+          {
+            change: ordered[0],
+            live: start.config.get(changeKey(ordered[0])),
+            manifest: manifests.get(changeKey(ordered[0])),
+            impacts: preview.services.impacts,
+            rejections: [],
+          },
+        ]
+      : simulateSteps(fc, sim, start, ordered, manifests);
   const stranding = planned.find((p) => p.rejections.length > 0);
   if (stranding)
     return refused(

@@ -120,6 +120,29 @@ describe('apply-config', () => {
     expect(pruned.preview?.hash).not.toBe(a.preview?.hash);
   });
 
+  it('predicts each step on the state the steps before it leave', () => {
+    // Narrow prod to .0-.7 (web 10.0.0.10 and api 10.0.0.11 fall out) and delete lab (legacy and stale live there).
+    const proposal = [ipAddressPool('prod', ['10.0.0.0/29']), l2Advertisement('l2')];
+    const p = planOf(applyOf(cluster('0.14.9'), proposal, true));
+    expect(titles(p)).toEqual(['replace IPAddressPool prod', 'delete IPAddressPool lab']);
+    // Step 1 moves web out of .8-.255 (api, which requests 10.0.0.11, loses it); lab still exists, so web may go there.
+    expect(moves(p, 0).map((m) => `${m.service}:${m.impact}:${m.pools.join('|')}`)).toEqual([
+      'shop/api:loses-address:',
+      'shop/web:ip-changes:lab|prod',
+    ]);
+    // Step 2 takes lab away: its services move to prod; web, placed by step 1 at an address the preview cannot
+    // name, is not predicted twice.
+    expect(moves(p, 1).map((m) => m.service)).not.toContain('shop/web');
+    expect(moves(p, 1).length).toBeGreaterThan(0);
+    for (const m of moves(p, 1)) expect(m.pools).toEqual(m.impact === 'loses-address' ? [] : ['prod']);
+  });
+
+  it('below 0.14.2 refuses what the preview rejects for stranding an assigned IP', () => {
+    const outcome = applyOf(cluster('0.13.12'), [ipAddressPool('prod', ['10.0.0.0/29'])]);
+    expect(outcome.kind).toBe('refused');
+    if (outcome.kind === 'refused') expect(outcome.reason).toMatch(/not compatible with assigned IPs/);
+  });
+
   it('is refused without a proposal', () => {
     expect(buildPlan(request('apply-config', cluster('0.14.9'))).kind).toBe('refused');
   });
