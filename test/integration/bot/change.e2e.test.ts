@@ -93,7 +93,9 @@ let redis: Redis;
 let bot: StartedBot;
 let channelSeq = 0;
 let triggerSeq = 0;
-const d: Driver = { slack: undefined as unknown as SlackStandIn, eventsUrl: () => bot.eventsUrl };
+/** The bot the helpers talk to: the main one, or the one whose approvals expire in a second. */
+let active: () => StartedBot = () => bot;
+const d: Driver = { slack: undefined as unknown as SlackStandIn, eventsUrl: () => active().eventsUrl };
 
 function newChannel(): string {
   channelSeq += 1;
@@ -142,7 +144,7 @@ function submit(
   options: { user?: string; signature?: string } = {},
 ): Promise<SignedResponse> {
   return postSigned(
-    bot.eventsUrl,
+    d.eventsUrl(),
     viewSubmissionRequest(
       { view, values: values(fields), userId: options.user ?? 'U0ALICE' },
       { signingSecret: SIGNING_SECRET, ...(options.signature ? { signature: options.signature } : {}) },
@@ -498,5 +500,45 @@ describe('when the cluster cannot be read after the modal closed', () => {
     } finally {
       lab.setFaults([]);
     }
+  });
+});
+
+describe('an Apply nobody clicks', () => {
+  const expiryPrefix = testPrefix('change-expiry');
+  let expiryBot: StartedBot;
+
+  beforeAll(async () => {
+    expiryBot = await startTestBot(
+      botEnv(slack, expiryPrefix, {
+        KUBECONFIG: kubeconfig.path,
+        CLUSTERS: 'lab=lab',
+        OPERATORS: 'U0ALICE',
+        APPROVERS: 'U0CAROL',
+        APPROVAL_TTL: '1s',
+        WORKERS: '0',
+      }),
+      { expiryIntervalMs: 100 },
+    );
+    active = () => expiryBot;
+  });
+
+  afterAll(async () => {
+    active = () => bot;
+    await expiryBot?.bot.stop();
+    await cleanup(redis, expiryPrefix);
+  });
+
+  it('expires as a fix approval does: the buttons go, a late Apply changes nothing', async () => {
+    const channel = newChannel();
+    const before = mutations(lab);
+    await propose(channel, { yaml: NARROW_DEV });
+    const { approval } = await changeThread(channel);
+    // The stand-in updates the message in place: keep the button's value as it was clicked-to-be.
+    const value = button(approval, 'metallb_approve')?.value ?? '';
+    await eventually(() => /Expired/.test(textOf(current(slack, approval))), 15_000, 'expired');
+    expect(buttons(current(slack, approval))).toEqual([]);
+    const late = await click(d, approval, 'metallb_approve', { user: 'U0CAROL', value });
+    expect((await late.answers()).join('\n')).toMatch(/expired/i);
+    expect(mutations(lab)).toBe(before);
   });
 });
