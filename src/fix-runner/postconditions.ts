@@ -9,6 +9,7 @@ import type { Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
 import type { Plan } from '../fixes/plan';
 import type { ProposalInput } from '../fixes/request';
+import type { FindingRef } from './contract';
 import type { Pins } from './restore';
 
 export interface PostconditionInput {
@@ -23,6 +24,22 @@ export interface PostconditionInput {
   settings?: AnalysisSettings;
   /** apply-config: the proposal the config must now hold. */
   proposal?: ProposalInput;
+  /** The findings of the read before the first step (apply-config: a refusal must not be new). */
+  findingsBefore?: readonly FindingRef[];
+}
+
+/** Findings that say a MetalLB component refuses its config (controller or speaker, log, metric or state). */
+const REFUSAL_CODES = new Set(['CONFIG_STALE', 'CONFIG_STATE_INVALID']);
+
+/** apply-config: no component refuses the config now that did not before (a speaker's refusal shows only here). */
+function noNewRefusal(input: PostconditionInput): string[] {
+  const before = new Set((input.findingsBefore ?? []).map((f) => f.id));
+  return input.findings
+    .filter((f) => REFUSAL_CODES.has(f.code) && !before.has(f.id))
+    .map(
+      (f) =>
+        `${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name} refuses the config: ${f.message}`,
+    );
 }
 
 function keyOf(obj: KubeObject): string {
@@ -174,6 +191,6 @@ export function checkPostconditions(input: PostconditionInput): string[] {
     case 'backup':
       return [];
     case 'apply-config':
-      return configHoldsProposal(input);
+      return [...configHoldsProposal(input), ...noNewRefusal(input)];
   }
 }

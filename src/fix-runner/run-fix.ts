@@ -531,6 +531,7 @@ class Run {
       now: this.clock(),
       settings: this.input.settings,
       ...(this.input.proposal ? { proposal: this.input.proposal } : {}),
+      ...(this.state.before ? { findingsBefore: this.state.before.findings } : {}),
     });
     if (failed.length > 0) {
       if (!CONFIG_FIXES.has(this.plan.fix) || !this.cp.changed) {

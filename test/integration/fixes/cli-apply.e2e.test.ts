@@ -24,9 +24,19 @@ const l2: KubeObject = {
   spec: {},
 };
 
+function peer(password: string, peerASN = 64501): KubeObject {
+  return {
+    apiVersion: 'metallb.io/v1beta2',
+    kind: 'BGPPeer',
+    metadata: { name: 'edge', namespace: NS },
+    spec: { myASN: 64500, peerASN, peerAddress: '192.0.2.1', password },
+  };
+}
+
 /** prod holds .0-.15; four services in it (two above .7), two in dev, which hands out nothing by itself. */
 function seed(version: string) {
   return metallbCluster(version, [
+    peer('Old-Secret-Pw'),
     pool('prod', ['10.0.0.0/28']),
     pool('dev', ['10.0.1.0/29'], { autoAssign: false }),
     l2,
@@ -235,6 +245,16 @@ describe('metallb-chatops apply against the stand-in', () => {
       expect(pins(s)).toEqual([]);
     },
   );
+
+  it('a BGPPeer of the proposal gets its password on the cluster, and no output shows it', async () => {
+    const s = await start();
+    const file = await proposal('peer.yaml', [peer('N3w-S3cret-Pw', 64510)]);
+    const result = await apply(['-f', file, '--yes']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/spec.password from the proposal, not shown/);
+    expect(s.objects('BGPPeer')[0]?.spec).toMatchObject({ peerASN: 64510, password: 'N3w-S3cret-Pw' });
+    expect(result.stdout + result.stderr).not.toMatch(/N3w-S3cret-Pw|Old-Secret-Pw/);
+  });
 
   it('refuses to run off a terminal without --yes, and fix apply-config points at apply', async () => {
     const s = await start();
