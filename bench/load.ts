@@ -169,7 +169,7 @@ export async function runLoadBench(
     workersPerProcess: 8,
     clusterConcurrency: 2,
     apiConcurrency: 8,
-    servicesListDelayMs: 50,
+    servicesListDelayMs: 500,
   };
   const env = (clusterConcurrency: number): Record<string, string> => ({
     WORKERS: String(settings.workersPerProcess),
@@ -267,7 +267,7 @@ async function controlRun(
     clusters: 20,
     workers: 2,
     env: env(clusterConcurrency),
-    servicesListDelayMs: 50,
+    servicesListDelayMs: 500,
     label: 'load-control',
   });
   try {
