@@ -67,6 +67,9 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     writeKubeconfig: (path) => writeFile(path, kubeconfigYaml, 'utf8'),
     objects: (kind) => cluster.objects(kind),
     requests: front.requests,
+    inFlight: () => front.concurrency.inFlight,
+    maxConcurrent: (path) => front.concurrency.max(path),
+    resetConcurrency: () => front.concurrency.reset(),
     setFaults: (faults) => front.faults.set(faults),
     setSimulateDelay: (ms) => {
       delayMs = ms;

@@ -54,6 +54,14 @@ export interface KubeStandIn {
   writeKubeconfig(path: string): Promise<void>;
   objects(kind?: string): KubeObject[];
   requests: RecordedRequest[];
+  /**
+   * Requests being answered at once, from arrival to the answer's last byte: `inFlight()` now, `maxConcurrent()`
+   * the most at one moment since the start (or `resetConcurrency()`), of every request or of those whose path
+   * matches `path`.
+   */
+  inFlight(): number;
+  maxConcurrent(path?: RegExp): number;
+  resetConcurrency(): void;
   setFaults(faults: FaultRule[]): void;
   /** Changes the simulated controller's reaction delay from the next write on. */
   setSimulateDelay(ms: number): void;
