@@ -74,6 +74,7 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (pending !== undefined) clearTimeout(pending);
+        front.releaseHeld();
         front.server.closeAllConnections();
         front.server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -51,6 +51,8 @@ export interface HttpFront {
   port: number;
   faults: FaultTable;
   requests: RecordedRequest[];
+  /** Ends every request a `delayMs` fault still holds (as a dropped connection), so closing never waits for one. */
+  releaseHeld(): void;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function listen(
 ): Promise<HttpFront> {
   const faults = new FaultTable(options.faults ?? []);
   const requests: RecordedRequest[] = [];
+  const held = new Set<() => void>();
   let port = 0;
   const router = new Router(cluster, {
     hostPort: () => `127.0.0.1:${port}`,
@@ -100,7 +103,26 @@ export async function listen(
     requests.push(record);
     const body = await readBody(req);
     const fault = faults.match(method, url.pathname);
-    if (fault?.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.delayMs !== undefined) {
+      let cut = false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, fault.delayMs);
+        function done(): void {
+          clearTimeout(timer);
+          held.delete(release);
+          resolve();
+        }
+        function release(): void {
+          cut = true;
+          done();
+        }
+        held.add(release);
+      });
+      if (cut) {
+        req.socket.destroy();
+        return;
+      }
+    }
     if (fault?.drop) {
       req.socket.destroy();
       return;
@@ -125,5 +147,5 @@ export async function listen(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  return { server, port, faults, requests };
+  return { server, port, faults, requests, releaseHeld: () => [...held].forEach((release) => release()) };
 }
