@@ -46,6 +46,12 @@ const STEPS = [
 const ROLES: Role[] = ['serve', 'worker'];
 const ROWS = STEPS.flatMap((step) => ROLES.map((role) => ({ step, role })));
 
+/** One line per row for docs/reliability.md: the outcome and the time from the kill to it. */
+function report(row: string, outcome: string, ms: number): void {
+  const kind = /\*(done|rolled back)\*/.exec(outcome)?.[1] ?? outcome.slice(0, 60);
+  process.stdout.write(`reapply-config, ${row}: ${kind} ${(ms / 1000).toFixed(1)} s after the kill\n`);
+}
+
 let lab: FixLab;
 let points: KillPoint[] = [];
 /** The process that runs the next fix: the previous row's successor. */
@@ -96,10 +102,12 @@ describe.each(ROWS.map((row, i) => ({ ...row, i })))('$role killed (SIGKILL) $st
     const thread = await lab.request(cluster, 'fix reapply-config');
     const run = await holdAt(lab, thread, victim, point, ROWS[i + 1]?.role ?? 'worker');
     expect(await victim.kill()).toBe('SIGKILL');
+    const killedAt = Date.now();
     release(standIn);
     live = run.successor;
 
     const outcomes = await lab.outcome(thread);
+    report(`${role} killed ${step}`, outcomes[0] ?? '', Date.now() - killedAt);
     expect(outcomes).toHaveLength(1);
     expect(outcomes[0]).toMatch(/\*done\*|\*rolled back\*/);
     const backupId = /b-\d{8}-\d{6}-[0-9a-f]{4}/.exec(outcomes[0] ?? '')?.[0] as string;
