@@ -10,15 +10,7 @@ import type { KubeObject } from '../../src/drift/model';
 import { pool, service } from '../integration/kube-stand-in/seed';
 import { pins } from '../support/stand-in-state';
 import type { BotProcess } from './support/bot-process';
-import {
-  configOf,
-  FixLab,
-  ipsBack,
-  leaseHolder,
-  NS,
-  stateOf,
-  type Role,
-} from './support/fix-lab';
+import { configOf, FixLab, ipsBack, leaseHolder, NS, stateOf, type Role } from './support/fix-lab';
 import { holdAt, killPointsOf, release, since, type KillPoint } from './support/kill-points';
 
 // Bot processes to start and kill, stalls to detect, real waits on the simulated MetalLB.
@@ -27,7 +19,12 @@ jest.setTimeout(120_000);
 function objects(): KubeObject[] {
   return [
     pool('prod', ['10.0.0.0/29']),
-    { apiVersion: 'metallb.io/v1beta1', kind: 'L2Advertisement', metadata: { name: 'all', namespace: NS }, spec: {} },
+    {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'all', namespace: NS },
+      spec: {},
+    },
     // The last addresses of the pool: a fresh allocation would hand out others, only the pins keep them.
     service('web', 'default', { ip: '10.0.0.6' }),
     service('api', 'default', { ip: '10.0.0.7' }),
@@ -150,7 +147,9 @@ describe('SIGTERM while a step waits on MetalLB', () => {
     const writes = since(standIn, run.from).filter(
       (r) => r.method !== 'GET' && !r.path.includes('/leases') && !r.path.includes('authorization'),
     );
-    const prodDeletes = writes.filter((r) => r.method === 'DELETE' && r.path.endsWith('/ipaddresspools/prod'));
+    const prodDeletes = writes.filter(
+      (r) => r.method === 'DELETE' && r.path.endsWith('/ipaddresspools/prod'),
+    );
     expect(prodDeletes).toHaveLength(1);
     expect(writes.length).toBeGreaterThan(writesBefore);
     process.stdout.write(`SIGTERM: the worker exited ${exitMs} ms after the signal\n`);

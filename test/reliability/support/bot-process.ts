@@ -89,7 +89,9 @@ export class BotProcess {
   /** SIGKILL: no shutdown at all. Resolves once the process is gone. */
   async kill(): Promise<NodeJS.Signals | null> {
     if (!this.running) return this.child.signalCode;
-    const exited = new Promise<NodeJS.Signals | null>((r) => this.child.once('exit', (_c, signal) => r(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      this.child.once('exit', (_c, signal) => r(signal)),
+    );
     this.child.kill('SIGKILL');
     return exited;
   }

@@ -41,7 +41,8 @@ export const CONFIG_KINDS = [
   'BFDProfile',
   'Community',
 ] as const;
-const CONFIG_PATHS = /\/(ipaddresspools|l2advertisements|bgpadvertisements|bgppeers|bfdprofiles|communities)(\/|$)/;
+const CONFIG_PATHS =
+  /\/(ipaddresspools|l2advertisements|bgpadvertisements|bgppeers|bfdprofiles|communities)(\/|$)/;
 const SERVICE_PATH = /^\/api\/v1\/namespaces\/[^/]+\/services\/[^/]+$/;
 
 export type Role = 'serve' | 'worker';

@@ -69,7 +69,9 @@ function at(recorded: readonly RecordedRequest[], i: number, step: string, waitA
 export function killPointsOf(recorded: readonly RecordedRequest[]): KillPoint[] {
   const writes = recorded.map((r, i) => ({ r, i })).filter(({ r }) => isFixWrite(r));
   const first = writes[0]?.i ?? recorded.length;
-  const lists = recorded.map((r, i) => ({ r, i })).filter(({ r, i }) => i < first && r.path === SERVICES_LIST);
+  const lists = recorded
+    .map((r, i) => ({ r, i }))
+    .filter(({ r, i }) => i < first && r.path === SERVICES_LIST);
   // The backup's read and the re-verification's: holding the last one stops the fix after its backup.
   if (lists.length < 2) throw new Error(`expected two reads before the first write, saw ${lists.length}`);
   const points: KillPoint[] = [at(recorded, (lists.at(-1) as { i: number }).i, 'after the backup')];
@@ -78,7 +80,8 @@ export function killPointsOf(recorded: readonly RecordedRequest[]): KillPoint[] 
   if (w > 0 && w < writes.length) points.push(at(recorded, (writes[w] as { i: number }).i, 'after the pins'));
   writes.forEach(({ r }, k) => {
     const next = writes[k + 1];
-    if (r.method === 'DELETE' && next !== undefined) points.push(at(recorded, next.i, `after ${describe(r)}`));
+    if (r.method === 'DELETE' && next !== undefined)
+      points.push(at(recorded, next.i, `after ${describe(r)}`));
   });
   const waited = writes.find(
     ({ r, i }) =>
