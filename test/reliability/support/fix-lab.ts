@@ -119,9 +119,12 @@ export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The outcome messages of a fix in its thread: its result, or a sweep's. */
+/**
+ * The final outcome messages of a fix in its thread: its result, or a sweep's. "Rollback incomplete, will retry"
+ * and "the sweep could not finish yet" are not final: the job retries, then the sweep restores.
+ */
 const OUTCOME =
-  /\*(done|rolled back|rollback incomplete|a postcondition did not hold|stopped before any change)\*|died or ran out of retries/;
+  /\*(done|rolled back|a postcondition did not hold|stopped before any change|rollback incomplete, and the retries ran out|restored by the sweep|swept|the sweep gave up)\*/;
 
 export interface LabOptions {
   /** Cluster (and kubeconfig context) names: one stand-in each. */
@@ -178,6 +181,7 @@ export class FixLab {
       JOB_STALLED_INTERVAL: '1s',
       SINGLE_FLIGHT_WINDOW: '0',
       API_TIMEOUT: '5s',
+      FIX_RETRY_BACKOFF: '1s',
       REDIS_URL: lab.redisServer.url,
       ...options.env,
     };
