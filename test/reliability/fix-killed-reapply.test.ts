@@ -151,6 +151,7 @@ describe('SIGTERM while a step waits on MetalLB', () => {
       (r) => r.method === 'DELETE' && r.path.endsWith('/ipaddresspools/prod'),
     );
     expect(prodDeletes).toHaveLength(1);
+    expect(writes.filter((r) => r.method === 'POST' && r.path.endsWith('/ipaddresspools'))).toHaveLength(1);
     expect(writes.length).toBeGreaterThan(writesBefore);
     process.stdout.write(`SIGTERM: the worker exited ${exitMs} ms after the signal\n`);
   });
