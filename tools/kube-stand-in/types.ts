@@ -55,7 +55,10 @@ export interface KubeStandIn {
   objects(kind?: string): KubeObject[];
   requests: RecordedRequest[];
   setFaults(faults: FaultRule[]): void;
-  /** Changes the simulated controller's reaction delay from the next write on. */
+  /**
+   * Changes the simulated controller's reaction delay from the next write on; a reconcile already pending comes
+   * no later than `ms` from now (so a long delay pauses MetalLB and a short one set afterwards releases it).
+   */
   setSimulateDelay(ms: number): void;
   close(): Promise<void>;
 }

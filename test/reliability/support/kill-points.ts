@@ -2,8 +2,8 @@
  * Where to kill a process during a fix, picked from a recorded run of the same fix, and how to hold the fix
  * there with the Kubernetes stand-in's faults only (no hook in the bot): the request that follows the step is
  * held (`delayMs`) and never reaches the API server (`drop`), so the process is killed exactly after the step;
- * for "during the wait after a create" the create goes through and MetalLB is slowed (`setSimulateDelay`), so
- * the step waits for the services to get their IPs back while the process is killed.
+ * for "during the wait after a create" the create goes through and MetalLB is paused (`setSimulateDelay`) until
+ * the process is killed, so the step is still waiting for the services to get their IPs back.
  */
 import type { FaultRule, KubeStandIn, RecordedRequest } from '../../../tools/kube-stand-in';
 import { eventually } from '../../../tools/bot-harness';
@@ -21,8 +21,8 @@ import type { BotProcess } from './bot-process';
 
 /** Long enough for any kill to land; the stand-in ends held requests when it closes. */
 const HOLD_MS = 60_000;
-/** MetalLB's reaction while a wait is to be interrupted. */
-const SLOW_REACT_MS = 6_000;
+/** MetalLB paused while a wait is to be interrupted; `release` lets it react at once. */
+const PAUSED_MS = 10 * 60_000;
 const SERVICES_LIST = '/api/v1/services';
 
 export interface KillPoint {
@@ -156,7 +156,7 @@ export async function holdAt(
   const successor = lab.spawn(successorRole);
   const index = await eventually(() => held(since(standIn, from), point), 60_000, `the hold ${point.step}`);
   if (point.waitAfter) {
-    standIn.setSimulateDelay(SLOW_REACT_MS);
+    standIn.setSimulateDelay(PAUSED_MS);
     await eventually(
       () => {
         const requests = since(standIn, from);
@@ -179,7 +179,7 @@ export async function holdAt(
   return { thread, victim, successor, from };
 }
 
-/** MetalLB back to its normal pace after a hold. */
+/** MetalLB back to its normal pace after a hold (a reconcile held back by the pause runs at once). */
 export function release(standIn: KubeStandIn): void {
   standIn.setSimulateDelay(REACT_MS);
   standIn.setFaults([]);
