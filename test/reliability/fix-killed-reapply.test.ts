@@ -12,6 +12,7 @@ import { pins } from '../support/stand-in-state';
 import type { BotProcess } from './support/bot-process';
 import { configOf, FixLab, ipsBack, leaseHolder, NS, stateOf, type Role } from './support/fix-lab';
 import { holdAt, killPointsOf, release, since, type KillPoint } from './support/kill-points';
+import type { FaultRule } from '../../tools/kube-stand-in';
 
 // Bot processes to start and kill, stalls to detect, real waits on the simulated MetalLB.
 jest.setTimeout(120_000);
@@ -64,7 +65,11 @@ async function executor(role: Role): Promise<BotProcess> {
 
 beforeAll(async () => {
   lab = await FixLab.start({
-    clusters: ['record', 'term', ...ROWS.map((_, i) => `k${i}`)],
+    clusters: [
+      'record',
+      ...ROLES.flatMap((role) => [`term-${role}`, `rollback-${role}`]),
+      ...ROWS.map((_, i) => `k${i}`),
+    ],
     objects,
   });
 });
@@ -116,14 +121,50 @@ describe.each(ROWS.map((row, i) => ({ ...row, i })))('$role killed (SIGKILL) $st
   });
 });
 
-describe('SIGTERM while a step waits on MetalLB', () => {
-  it('the step checkpoints, the worker exits within 30 s, another worker finishes without repeating a write', async () => {
+describe.each(ROLES)('%s killed (SIGKILL) during the rollback', (role) => {
+  it('a new process finishes the rollback: config equal to the backup, every IP held, no pin, Lease released, one outcome', async () => {
+    // The pool's re-creation fails (500, not retried: a write); the rollback's own re-creation of it is held.
+    const pools = `/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools`;
+    const fails: FaultRule = { method: 'POST', path: `^${pools}$`, nth: 1, count: 1, status: 500 };
+    const point: KillPoint = {
+      step: 'during the rollback',
+      method: 'POST',
+      path: pools,
+      nth: 2,
+      waitAfter: false,
+    };
+    const cluster = `rollback-${role}`;
+    const standIn = lab.standIn(cluster);
+    const before = stateOf(standIn);
+    const victim = await executor(role);
+    const thread = await lab.request(cluster, 'fix reapply-config');
+    const run = await holdAt(lab, thread, victim, point, 'worker', [fails]);
+    expect(configOf(standIn).map((o) => o.metadata?.name)).not.toContain('prod');
+    expect(await victim.kill()).toBe('SIGKILL');
+    const killedAt = Date.now();
+    release(standIn);
+    live = run.successor;
+
+    const outcomes = await lab.outcome(thread);
+    report(`${role} killed during the rollback`, outcomes[0] ?? '', Date.now() - killedAt);
+    expect(outcomes).toEqual([expect.stringMatching(/\*rolled back\*/)]);
+    expect(outcomes[0]).toContain('injected fault: HTTP 500');
+    expect(configOf(standIn)).toEqual(before.config);
+    await ipsBack(standIn, before.ips);
+    expect(pins(standIn)).toEqual([]);
+    expect(leaseHolder(standIn)).toBeUndefined();
+  });
+});
+
+describe.each(ROLES)('SIGTERM to %s while a step waits on MetalLB', (role) => {
+  it('the step checkpoints, the process exits within 30 s, another worker finishes without repeating a write', async () => {
     const point = points.find((p) => p.waitAfter);
     if (point === undefined) throw new Error('no recorded wait');
-    const standIn = lab.standIn('term');
+    const cluster = `term-${role}`;
+    const standIn = lab.standIn(cluster);
     const before = stateOf(standIn);
-    const victim = await executor('worker');
-    const thread = await lab.request('term', 'fix reapply-config');
+    const victim = await executor(role);
+    const thread = await lab.request(cluster, 'fix reapply-config');
     const run = await holdAt(lab, thread, victim, point, 'worker');
     const writesBefore = since(standIn, run.from).filter(
       (r) => r.method !== 'GET' && !r.path.includes('/leases') && !r.path.includes('authorization'),
@@ -153,6 +194,6 @@ describe('SIGTERM while a step waits on MetalLB', () => {
     expect(prodDeletes).toHaveLength(1);
     expect(writes.filter((r) => r.method === 'POST' && r.path.endsWith('/ipaddresspools'))).toHaveLength(1);
     expect(writes.length).toBeGreaterThan(writesBefore);
-    process.stdout.write(`SIGTERM: the worker exited ${exitMs} ms after the signal\n`);
+    process.stdout.write(`SIGTERM: ${role} exited ${exitMs} ms after the signal\n`);
   });
 });

@@ -142,10 +142,12 @@ export async function holdAt(
   victim: BotProcess,
   point: KillPoint,
   successorRole: Role,
+  /** Faults before the hold's (the first rule that fires wins): what makes the fix fail before the hold. */
+  before: FaultRule[] = [],
 ): Promise<HeldRun> {
   const standIn = lab.standIn(thread.cluster);
   const from = standIn.requests.length;
-  standIn.setFaults([faultOf(point)]);
+  standIn.setFaults([...before, faultOf(point)]);
   await lab.approve(thread);
   // The victim has the job once it asks for the Lease; only then may another process start.
   await eventually(
