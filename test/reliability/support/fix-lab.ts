@@ -180,7 +180,9 @@ export class FixLab {
       JOB_LOCK_DURATION: '3s',
       JOB_STALLED_INTERVAL: '1s',
       SINGLE_FLIGHT_WINDOW: '0',
-      API_TIMEOUT: '5s',
+      // A held request must outlast the start of the successor process on a loaded machine (a time-out would
+      // end the hold, and the fix would go on or stop by itself).
+      API_TIMEOUT: '90s',
       FIX_RETRY_BACKOFF: '1s',
       REDIS_URL: lab.redisServer.url,
       ...options.env,

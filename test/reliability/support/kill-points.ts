@@ -12,6 +12,7 @@ import {
   isFixWrite,
   isServiceRead,
   isServiceWrite,
+  leaseHolder,
   REACT_MS,
   type FixLab,
   type FixThread,
@@ -19,8 +20,8 @@ import {
 } from './fix-lab';
 import type { BotProcess } from './bot-process';
 
-/** Long enough for any kill to land; the stand-in ends held requests when it closes. */
-const HOLD_MS = 60_000;
+/** Long enough for any kill to land (below the labs' API_TIMEOUT); the stand-in ends held requests when it closes. */
+const HOLD_MS = 80_000;
 /** MetalLB paused while a wait is to be interrupted; `release` lets it react at once. */
 const PAUSED_MS = 10 * 60_000;
 const SERVICES_LIST = '/api/v1/services';
@@ -171,9 +172,11 @@ export async function holdAt(
     );
   }
   await successor.waitForLog('metallb-chatops started', 60_000);
-  // Still held: the victim runs, and nothing after the held request has been written (but the other patches of
-  // its chunk: a step of service patches sends them at once).
+  // Still held: the victim runs the fix (it holds the Lease, no outcome yet), and nothing after the held request
+  // has been written (but the other patches of its chunk: a step of service patches sends them at once).
   expect(victim.running).toBe(true);
+  expect(leaseHolder(standIn)).toBe(thread.fixId);
+  expect(lab.outcomes(thread)).toEqual([]);
   const now = since(standIn, from);
   const chunk = isServiceWrite(now[index] as RecordedRequest);
   expect(now.slice(index + 1).filter((r) => isFixWrite(r) && !(chunk && isServiceWrite(r)))).toEqual([]);
