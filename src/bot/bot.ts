@@ -51,25 +51,29 @@ export type BotRole = 'serve' | 'worker';
 const STOP_WITHOUT_REDIS_MS = 3000;
 
 /**
- * Runs `work` now, or, while a run is going on, once more after it (however many calls came meanwhile): the
- * sweep's triggers (start, interval, a job out of retries) never run two sweeps of one process at once.
+ * Runs `work` now; while a run is going on, a call with `again` runs it once more afterwards (a job that just ran
+ * out of retries must not wait for the next interval), any other call is dropped (an interval tick). The sweep's
+ * triggers never run two sweeps of one process at once.
  */
-function coalesced(work: () => Promise<unknown>, onError: (error: unknown) => void): () => void {
+function coalesced(
+  work: () => Promise<unknown>,
+  onError: (error: unknown) => void,
+): (again?: boolean) => void {
   let running = false;
-  let again = false;
+  let pending = false;
   const run = (): void => {
     running = true;
-    again = false;
+    pending = false;
     void work()
       .catch(onError)
       .finally(() => {
         running = false;
-        if (again) run();
+        if (pending) run();
       });
   };
-  return () => {
-    if (running) again = true;
-    else run();
+  return (again = false) => {
+    if (!running) run();
+    else if (again) pending = true;
   };
 }
 
@@ -243,8 +247,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   let workers: Worker<never, unknown>[] = [];
   let sweeps: NodeJS.Timeout | undefined;
   if (config.workers > 0) {
-    const sweep = coalesced(() => sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)), (error) =>
-      logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    const sweep = coalesced(
+      () => sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)),
+      (error) =>
+        logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
     );
     workers = startWorkers({
       connection: blocking,
@@ -259,12 +265,12 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       worker.on('failed', (job, error) => {
         logger.error('job failed', { jobId: job?.id, error: error.message });
         // A fix out of retries is swept now rather than at the next interval.
-        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1)) sweep();
+        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1)) sweep(true);
       });
     // Fixes that died after a change (or ran out of retries) while no worker was there to see it, then every
     // interval: a sweep that could not reach the cluster tries again once it answers.
     sweep();
-    sweeps = setInterval(sweep, config.fixSweepIntervalMs);
+    sweeps = setInterval(() => sweep(), config.fixSweepIntervalMs);
     sweeps.unref();
   }
   sender.start();

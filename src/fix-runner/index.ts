@@ -81,7 +81,17 @@ async function restoreDead(
     () => undefined,
   ).catch((error: unknown) => ({ ok: false as const, message: describeError(error) }));
   if (!held.ok) {
-    result.left.push({ object: `Lease ${lease.namespace}/${FIX_LEASE_NAME}`, problem: held.message });
+    result.left.push(
+      { object: `Lease ${lease.namespace}/${FIX_LEASE_NAME}`, problem: held.message },
+      {
+        object: 'MetalLB config',
+        problem: `not restored to backup ${backup.id} yet: the sweep needs the Lease`,
+      },
+      ...Object.entries((cp.state as { pins?: Pins }).pins ?? {}).map(([service, keys]) => ({
+        object: `Service ${service}`,
+        problem: `pin ${keys.join(', ')} may still be set`,
+      })),
+    );
     return;
   }
   const obs: Observer = {

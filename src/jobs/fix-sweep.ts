@@ -130,14 +130,13 @@ function sweepEvent(sweep: SweepResult, changed: boolean, at: number) {
   return {
     type: 'fail',
     at,
-    outcome: left === 0 ? 'swept: the job died before any change' : `swept: ${left} item(s) left for a person`,
+    outcome:
+      left === 0 ? 'swept: the job died before any change' : `swept: ${left} item(s) left for a person`,
   } as const;
 }
 
-/** How long the sweep of one fix may take at most: the restore's waits, and some. */
-function sweepLockTtlMs(deps: FixJobDeps): number {
-  return deps.settleTimeoutMs * 4 + 60_000;
-}
+/** The lock's TTL: it is renewed while the sweep runs, so this only bounds how long a dead process blocks. */
+const SWEEP_LOCK_TTL_MS = 60_000;
 
 /** Sweeps every running fix whose job is dead, one fix at a time and each under its lock. Returns the ids swept. */
 export async function sweepDeadFixes(deps: FixJobDeps, lookup: JobLookup): Promise<string[]> {
@@ -145,7 +144,7 @@ export async function sweepDeadFixes(deps: FixJobDeps, lookup: JobLookup): Promi
   for (const candidate of await deps.approvals.open(200)) {
     if (candidate.state !== 'running') continue;
     if (!(await isDead(await lookup(candidate.id)))) continue;
-    const release = deps.sweepLock ? await deps.sweepLock(candidate.id, sweepLockTtlMs(deps)) : undefined;
+    const release = deps.sweepLock ? await deps.sweepLock(candidate.id, SWEEP_LOCK_TTL_MS) : undefined;
     if (deps.sweepLock && release === undefined) continue; // another process sweeps it now
     try {
       // Read again under the lock: a sweep that just finished has moved the record, or counted its round.
@@ -160,13 +159,32 @@ export async function sweepDeadFixes(deps: FixJobDeps, lookup: JobLookup): Promi
   return swept;
 }
 
-/** The sweep's lock in Redis: SET NX with a TTL (a dead process's lock expires), released only by its owner. */
+/**
+ * The sweep's lock in Redis: SET NX with a TTL, renewed every third of it while the sweep runs (a long restore keeps
+ * it, a dead process's lock expires), released only by its owner.
+ */
 export function redisSweepLock(redis: Redis, prefix: string): SweepLock {
   return async (fixId, ttlMs) => {
     const key = `${prefix}:fix:sweep-lock:${checkId('fix', fixId, APPROVAL_ID)}`;
     const token = randomUUID();
     if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    const renew = setInterval(
+      () => {
+        redis
+          .eval(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0",
+            1,
+            key,
+            token,
+            String(ttlMs),
+          )
+          .catch(() => undefined);
+      },
+      Math.max(100, Math.floor(ttlMs / 3)),
+    );
+    renew.unref();
     return async () => {
+      clearInterval(renew);
       await redis.eval(
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
         1,

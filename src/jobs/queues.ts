@@ -32,7 +32,11 @@ export interface ProducerOptions {
   fixRetryBackoffMs?: number;
 }
 
-export function createJobProducer(connection: Redis, prefix: string, options: ProducerOptions = {}): JobProducer {
+export function createJobProducer(
+  connection: Redis,
+  prefix: string,
+  options: ProducerOptions = {},
+): JobProducer {
   const queue = new Queue<CheckJobData>(CHECK_JOB.queue, { connection, prefix });
   queue.on('error', (error) => options.onError?.(error));
   const fixes = new Queue<FixJobData>(FIX_JOB.queue, { connection, prefix });
