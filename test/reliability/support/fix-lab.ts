@@ -175,7 +175,8 @@ export class FixLab {
       CLUSTERS: options.clusters.map((c) => `${c}=${c}`).join(';'),
       OPERATORS: 'U0ALICE',
       APPROVERS: 'U0BOB',
-      FIX_SETTLE_TIMEOUT: '15s',
+      // MetalLB is paused during a wait until the successor process has started: the wait must outlast that.
+      FIX_SETTLE_TIMEOUT: '60s',
       // A killed worker's job goes to another about 3 to 5 s after the kill.
       JOB_LOCK_DURATION: '3s',
       JOB_STALLED_INTERVAL: '1s',
