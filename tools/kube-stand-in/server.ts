@@ -52,6 +52,8 @@ export interface HttpFront {
   faults: FaultTable;
   requests: RecordedRequest[];
   concurrency: ConcurrencyCounter;
+  /** Ends every request a `delayMs` fault still holds (as a dropped connection), so closing never waits for one. */
+  releaseHeld(): void;
 }
 
 /** One answered request's time in the server: from its arrival to the last byte of the answer (or its drop). */
@@ -128,6 +130,7 @@ export async function listen(
   const faults = new FaultTable(options.faults ?? []);
   const requests: RecordedRequest[] = [];
   const concurrency = new ConcurrencyCounter();
+  const held = new Set<() => void>();
   let port = 0;
   const router = new Router(cluster, {
     hostPort: () => `127.0.0.1:${port}`,
@@ -159,7 +162,26 @@ export async function listen(
     requests.push(record);
     const body = await readBody(req);
     const fault = faults.match(method, url.pathname);
-    if (fault?.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.delayMs !== undefined) {
+      let cut = false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, fault.delayMs);
+        function done(): void {
+          clearTimeout(timer);
+          held.delete(release);
+          resolve();
+        }
+        function release(): void {
+          cut = true;
+          done();
+        }
+        held.add(release);
+      });
+      if (cut) {
+        req.socket.destroy();
+        return;
+      }
+    }
     if (fault?.drop) {
       req.socket.destroy();
       return;
@@ -187,5 +209,12 @@ export async function listen(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  return { server, port, faults, requests, concurrency };
+  return {
+    server,
+    port,
+    faults,
+    requests,
+    concurrency,
+    releaseHeld: () => [...held].forEach((release) => release()),
+  };
 }

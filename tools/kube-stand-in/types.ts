@@ -63,7 +63,10 @@ export interface KubeStandIn {
   maxConcurrent(path?: RegExp): number;
   resetConcurrency(): void;
   setFaults(faults: FaultRule[]): void;
-  /** Changes the simulated controller's reaction delay from the next write on. */
+  /**
+   * Changes the simulated controller's reaction delay from the next write on; a reconcile already pending comes
+   * no later than `ms` from now (so a long delay pauses MetalLB and a short one set afterwards releases it).
+   */
   setSimulateDelay(ms: number): void;
   close(): Promise<void>;
 }
