@@ -294,7 +294,7 @@ function readSlack(r: Reader, command: Command): SlackSettings {
 }
 
 /**
- * FIXES_REQUIRING_APPROVAL: added to the fixes that always wait (reapply-config, release-ip, restore). `backup`
+ * FIXES_REQUIRING_APPROVAL: added to the fixes that always wait (reapply-config, release-ip, restore, apply-config). `backup`
  * never waits and `reconcile-config` is gone; naming either is a settings error, not silently ignored.
  */
 function readFixesRequiringApproval(r: Reader): FixName[] {

@@ -7,6 +7,7 @@
  */
 import type { AnalysisSettings } from '../drift/model';
 import type { Backup } from '../fixes/backup-format';
+import type { ProposalInput } from '../fixes/request';
 import type { Plan, PlanOutcome } from '../fixes/plan';
 import type { MetalLbCluster } from '../kubernetes';
 
@@ -108,6 +109,8 @@ export interface FixRunInput {
   rebuildPlan(): Promise<PlanOutcome>;
   /** The backup a `restore` makes the config equal to (the Redis copy keeps passwords; a file may be redacted). */
   restoreFrom?: Backup;
+  /** apply-config: the proposal of the plan's request, where a created or replaced BGPPeer's password comes from. */
+  proposal?: ProposalInput;
   checkpoints: CheckpointStore;
   backups: BackupSink;
   lease: LeasePolicy;

@@ -32,6 +32,8 @@ import {
   type LeaseContext,
 } from './lease';
 import { controllerSawDeletion, Interrupted, newIp, servicesHoldIps, type Observer } from './observe';
+import { configAccepted, readConfigSignals, servicesAsPredicted, type ConfigSignals } from './observe-apply';
+import { proposalPasswords } from '../fixes/builders/apply-config';
 import { checkPostconditions } from './postconditions';
 import { describeError, passwordResolver, restoreToBackup, type Pins } from './restore';
 
@@ -46,7 +48,7 @@ interface RunState {
   rollback?: { cause: string; failed?: string[] };
 }
 
-const CONFIG_FIXES = new Set(['reapply-config', 'restore']);
+const CONFIG_FIXES = new Set(['reapply-config', 'restore', 'apply-config']);
 
 function stateOf(cp: FixCheckpoint): RunState {
   const s = cp.state as Partial<RunState>;
@@ -83,6 +85,8 @@ class Run {
   private backup: Backup | undefined;
   private plan: Plan;
   private step = 0;
+  /** The controller's signals read just before the current step's write (apply-config). */
+  private signals: ConfigSignals | undefined;
 
   constructor(private readonly input: FixRunInput) {
     this.clock = input.clock ?? (() => new Date());
@@ -260,7 +264,9 @@ class Run {
 
   private async rollback(): Promise<{ left: Leftover[] }> {
     const backup = await this.loadBackup();
-    const obs = { ...this.obs, signal: undefined };
+    // A rollback runs to the end, and often starts while the controller still reports the config that failed as
+    // Invalid (apply-config): its waits poll the services until the backup's config is back, not fail at once.
+    const obs = { ...this.obs, signal: undefined, hasConfigState: false };
     return restoreToBackup(
       {
         cluster: this.input.cluster,
@@ -356,10 +362,15 @@ class Run {
           source: 'backup',
         })
       : ownPasswords;
+    const proposal = this.input.proposal;
+    const proposed = proposal ? proposalPasswords(proposal.text, proposal.source) : new Map<string, string>();
     return {
       cluster: this.input.cluster,
       now: this.clock,
-      password: (key, action) => targetPasswords(key, action),
+      password: (key, action) =>
+        'passwordFrom' in action && action.passwordFrom === 'proposal'
+          ? proposed.get(key)
+          : targetPasswords(key, action),
       pinning: async (service, keys) => {
         this.state.pins[service] = [...new Set([...(this.state.pins[service] ?? []), ...keys])];
         await this.save();
@@ -374,6 +385,11 @@ class Run {
       this.step = i + 1;
       this.progress(step.title);
       const startedAt = this.clock();
+      // What the controller said before this step's write, unless the step already wrote (a resumed run).
+      this.signals =
+        this.state.actionIndex === 0 && step.waits.some((w) => w.wait === 'config-accepted')
+          ? await readConfigSignals(this.obs, startedAt)
+          : undefined;
       const expected = step.actions.find((a) => a.action === 'create');
       if (step.actions.every(isServicePatch)) {
         await this.patchesAtOnce(ctx, step);
@@ -463,8 +479,40 @@ class Run {
           this.state.newIps[wait.service] = await newIp(this.obs, wait.service, old);
           break;
         }
+        case 'config-accepted':
+          await configAccepted(this.obs, wait.object, wait.reload, since, this.signals);
+          break;
+        case 'services-as-predicted':
+          await servicesAsPredicted(
+            this.obs,
+            {
+              moved: wait.moved,
+              movedBefore: this.movedBefore(step),
+              before: await this.backupIps(),
+              object: step.title.replace(/^\S+ /, ''),
+            },
+            since,
+          );
+          break;
       }
     }
+  }
+
+  /** Services the steps before `step` predicted to move (apply-config). */
+  private movedBefore(step: PlanStep): Set<string> {
+    const index = this.plan.steps.indexOf(step);
+    return new Set(
+      this.plan.steps
+        .slice(0, Math.max(0, index))
+        .flatMap((s) => s.waits)
+        .flatMap((w) => (w.wait === 'services-as-predicted' ? w.moved.map((m) => m.service) : [])),
+    );
+  }
+
+  /** Every handled service's IPs in the backup taken first, by `namespace/name`. */
+  private async backupIps(): Promise<Map<string, string[]>> {
+    const backup = await this.loadBackup();
+    return new Map(backup.services.map((s) => [`${s.namespace}/${s.name}`, s.ips]));
   }
 
   private async finish(): Promise<FixResult> {
@@ -482,6 +530,8 @@ class Run {
       clusterName: this.input.clusterName,
       now: this.clock(),
       settings: this.input.settings,
+      ...(this.input.proposal ? { proposal: this.input.proposal } : {}),
+      ...(this.state.before ? { findingsBefore: this.state.before.findings } : {}),
     });
     if (failed.length > 0) {
       if (!CONFIG_FIXES.has(this.plan.fix) || !this.cp.changed) {

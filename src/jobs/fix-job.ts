@@ -26,6 +26,7 @@ import type {
   LeasePolicy,
 } from '../fix-runner/contract';
 import { parseBackup, renderBackup } from '../fixes/backup-format';
+import type { ProposalInput } from '../fixes/request';
 import type { MetalLbCluster } from '../kubernetes';
 import type { FixNotifier } from '../slack/fix-notifier';
 import type { FixPlanStore } from './fix-plan-store';
@@ -214,6 +215,7 @@ export async function runFixJob(
   const restoreFrom =
     record.fix === 'restore' ? await loadBackup(deps.backups, stored.targets[0] ?? '') : undefined;
   const reporter = progressReporter(deps, record);
+  const proposal = withProposal(stored.proposal);
   const result = await deps.runner.runFix({
     ...runnerOptions(deps),
     fixId,
@@ -222,8 +224,16 @@ export async function runFixJob(
     clusterName: record.cluster,
     requestedBy: record.requestedBy,
     rebuildPlan: async () =>
-      (await deps.planner({ fix: record.fix, cluster: record.cluster, targets: stored.targets })).outcome,
+      (
+        await deps.planner({
+          fix: record.fix,
+          cluster: record.cluster,
+          targets: stored.targets,
+          ...proposal,
+        })
+      ).outcome,
     ...(restoreFrom ? { restoreFrom } : {}),
+    ...proposal,
     checkpoints: jobCheckpoints(job),
     backups: storeBackupSink(deps, record),
     lease: botLeasePolicy(deps, record),
@@ -240,6 +250,11 @@ export async function runFixJob(
   if (result.kind === 'stopped' && result.reason === 'plan-changed')
     throw new UnrecoverableError(`fix ${fixId} stopped: the plan changed since it was approved`);
   return { fixId, result: result.kind };
+}
+
+/** The proposal of an apply-config, spread into the planner's request and the runner's input. */
+function withProposal(proposal: ProposalInput | undefined): { proposal?: ProposalInput } {
+  return proposal ? { proposal } : {};
 }
 
 /** The delay BullMQ waits before the next attempt, after attempt number `attempt` (1-based) failed. */

@@ -59,7 +59,7 @@ export interface Outcome {
   what: string;
 }
 
-function rulesOf(ctx: AnalysisContext): RulesOf {
+export function rulesOf(ctx: AnalysisContext): RulesOf {
   return ctx.versionAtLeast('0.14.2') === false ? 'before-0.14.2' : 'from-0.14.2';
 }
 
@@ -68,7 +68,10 @@ function rulesOf(ctx: AnalysisContext): RulesOf {
  * containment, with avoidBuggyIPs), and the controller keeps the old one. An IP refused only by serviceAllocation
  * passes that check and is cleared on the reprocess, as from 0.14.2.
  */
-function strandingRejection(impacts: readonly ServiceImpact[], ctx: AnalysisContext): Rejection | undefined {
+export function strandingRejection(
+  impacts: readonly ServiceImpact[],
+  ctx: AnalysisContext,
+): Rejection | undefined {
   const stranded = impacts.filter((i) => i.cause === 'outside' || i.cause === 'avoid-buggy-ips');
   const first = stranded[0];
   if (first === undefined) return undefined;
