@@ -84,7 +84,14 @@ export type Fault =
   | { kind: 'ratelimited'; retryAfterSeconds: number }
   | { kind: 'error'; error: string }
   | { kind: 'http'; status: number; body?: string }
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  /**
+   * A time-out before Slack saw the call: no answer; the connection is closed after `ms`, or held until the
+   * client gives up when `ms` is absent. Nothing is stored.
+   */
+  | { kind: 'hang'; ms?: number }
+  /** A time-out after Slack acted: the call is carried out (a message is stored), its answer sent `ms` later. */
+  | { kind: 'late'; ms: number };
 
 /** A modal opened with views.open. */
 export interface StoredView {
