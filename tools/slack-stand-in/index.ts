@@ -261,6 +261,7 @@ class StandIn implements SlackStandIn {
   private applyFault(call: RecordedCall, res: ServerResponse, fault: Fault): void {
     switch (fault.kind) {
       case 'ratelimited':
+        call.retryAfterSeconds = fault.retryAfterSeconds;
         this.answer(
           call,
           res,

@@ -21,6 +21,8 @@ export interface RecordedCall {
   status: number;
   /** JSON body the stand-in answered with, if any. */
   response?: unknown;
+  /** The `Retry-After` of a 429 answer, in seconds. */
+  retryAfterSeconds?: number;
 }
 
 export interface StoredMessage {
