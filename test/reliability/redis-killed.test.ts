@@ -379,6 +379,18 @@ it('loses nothing and answers every job once when Redis is killed under queued, 
     'C0FIX',
     'C0DIGEST',
   ]);
+  // BullMQ agrees: every check job completed, none failed; the attempts each took are a figure.
+  const queues = await withRedis(async (r) => ({
+    completed: await r.zrange(`${PREFIX}:checks:completed`, '0', '-1'),
+    failed: await r.zcard(`${PREFIX}:checks:failed`),
+    fixFailed: await r.zcard(`${PREFIX}:fixes:failed`),
+  }));
+  expect(queues.completed).toHaveLength(Object.keys(checkChannels).length);
+  expect(queues.failed).toBe(0);
+  expect(queues.fixFailed).toBe(0);
+  const attempts = await withRedis((r) =>
+    Promise.all(queues.completed.map(async (id) => Number(await r.hget(`${PREFIX}:checks:${id}`, 'atm')))),
+  );
   expect(bot.foreignLines()).toEqual([]);
   // Figures for docs/reliability.md.
   process.stdout.write(
@@ -389,6 +401,7 @@ it('loses nothing and answers every job once when Redis is killed under queued, 
       keysBefore: before.size,
       keysAfter: after.size,
       recoveredMs: Date.now() - killedAt,
+      checkAttempts: attempts,
     })}\n`,
   );
 });
