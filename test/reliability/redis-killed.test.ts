@@ -38,11 +38,11 @@ jest.setTimeout(120_000);
 const PREFIX = '{mc}';
 const CHECK_CLUSTERS = ['c1', 'c2', 'c3'];
 /** How long a held request is held: the fix and c1's first check run across the outage. */
-const HOLD_MS = 9000;
+const HOLD_MS = 12_000;
 /** c2's and c3's first checks are held less: they finish while Redis is down. */
-const SHORT_HOLD_MS = 2500;
+const SHORT_HOLD_MS = 4000;
 /** How long Redis stays down. */
-const OUTAGE_MS = 4000;
+const OUTAGE_MS = 5000;
 
 let redis: TestRedisServer;
 let slack: SlackStandIn;
@@ -291,6 +291,17 @@ async function fixesInFlight(): Promise<{
   };
 }
 
+/** Services lists of c1 and c2 begun (each check's first is held). */
+function heldReads(): number {
+  return checkClusters
+    .slice(0, 2)
+    .filter((c) => c.standIn.requests.some((r) => r.method === 'GET' && r.path === '/api/v1/services'))
+    .length;
+}
+
+/** When c2's first check was requested: its held read began after. */
+let c2RequestedAt = 0;
+
 /** With Slack down: a check whose thread waits in the outbox, checks held and queued, a digest. */
 async function checksInFlight(): Promise<Record<string, string>> {
   checkClusters.forEach((c, i) =>
@@ -308,10 +319,12 @@ async function checksInFlight(): Promise<Record<string, string>> {
     20_000,
     "the lab check's thread in the outbox",
   );
-  for (const [i, cluster] of CHECK_CLUSTERS.entries()) {
-    for (const n of [1, 2]) {
+  // c1's first check and c2's first are taken first (two workers); c2's ends while Redis is down.
+  for (const n of [1, 2]) {
+    for (const [i, cluster] of CHECK_CLUSTERS.entries()) {
       const channel = `C0CHECK${i + 1}${n}`;
       checkChannels[channel] = cluster;
+      if (channel === 'C0CHECK21') c2RequestedAt = Date.now();
       expect((await slash(d, `check --cluster ${cluster}`, { channel })).ack).toMatch(/^Checking MetalLB on/);
     }
   }
@@ -321,7 +334,7 @@ async function checksInFlight(): Promise<Record<string, string>> {
       withRedis(async (r) => {
         const active = await r.llen(`${PREFIX}:checks:active`);
         const waiting = await r.llen(`${PREFIX}:checks:wait`);
-        return active > 0 && waiting > 0;
+        return active === 2 && waiting > 0 && heldReads() === 2;
       }),
     20_000,
     'checks active and waiting',
@@ -335,12 +348,17 @@ it('loses nothing and answers every job once when Redis is killed under queued, 
   slack.goDown();
   const checkChannels = await checksInFlight();
 
+  const heldAt = Date.now();
   const before = await dumpKeys(redis.url, `\\{mc\\}:*`);
   const killedAt = Date.now();
   await redis.kill();
   await bot.waitForLog('redis connection lost');
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   await redis.start();
+  // c2's held read (begun between c2RequestedAt and heldAt) ended while Redis was down: that check finished
+  // during the outage.
+  expect(killedAt).toBeLessThan(c2RequestedAt + SHORT_HOLD_MS);
+  expect(Date.now()).toBeGreaterThan(heldAt + SHORT_HOLD_MS);
   await bot.waitForLog('redis ready again', 30_000);
   const after = await dumpKeys(redis.url, `\\{mc\\}:*`);
   const downMs = Date.now() - killedAt;
