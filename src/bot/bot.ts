@@ -335,6 +335,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         },
         actions: { ...mutes.actions, ...fixes.front(authorizer).actions() },
         views: { ...mutes.views, ...fixes.change.views() },
+        // Answers after the ack go out with the outbox's transport (a time-out), retried through 429s and 5xx.
+        respond: (url, body) => transport.respond(url, body),
+        onAnswerLost: (detail) => logger.warn('an answer to a response_url was lost', { detail }),
         audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
         onError: (error) =>
           logger.error('slack request failed', {

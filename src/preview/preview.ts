@@ -148,9 +148,11 @@ export function previewHash(preview: Omit<Preview, 'hash'> | Preview): string {
   const decisions: Partial<Preview> = { ...preview };
   const findings = preview.findings;
   for (const key of ['generatedAt', 'source', 'hash', 'findings', 'notes'] as const) delete decisions[key];
-  // Findings by id and severity: their messages list objects in the order the read returned them.
+  // Findings by id and severity: their messages list objects in the order the read returned them. Only those the
+  // proposal makes or resolves: a finding on both sides (a log line that appeared since the request) is not a
+  // decision of the preview, and binding it would stop an approved apply for nothing.
   const ids = (list: readonly Finding[]): string[] => list.map((f) => `${f.id}:${f.severity}`).sort();
-  const bound = { new: ids(findings.new), resolved: ids(findings.resolved), unchanged: findings.unchanged };
+  const bound = { new: ids(findings.new), resolved: ids(findings.resolved) };
   return createHash('sha256')
     .update(canonicalJson({ ...decisions, findings: bound }))
     .digest('hex');

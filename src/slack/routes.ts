@@ -9,6 +9,8 @@ import { isAppError } from '../errors';
 import { isRedisConnectionError, redisUnavailable } from '../redis';
 import { isActionId, type ActionHandlers, type ActionInput } from './actions';
 import { handleSlashCommand, type CommandDeps, type CommandResult } from './handlers';
+import { answerLate, type LateAnswerOptions, type RespondBody } from './late-answer';
+import type { SlackTransport } from './transport';
 import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
 import { workspaceGuard } from './workspace-guard';
 import { errorMessage, stillWorkingMessage } from './views/help';
@@ -25,6 +27,33 @@ export interface RouteDeps {
    * modal's views/change.ts CHANGE_MODAL_CALLBACK_ID).
    */
   views?: Record<string, ViewSubmissionHandler>;
+  /**
+   * How answers after the ack reach the response_url (the outbox transport's respond: a time-out and classified
+   * failures), retried through 429s, 5xx and time-outs (late-answer.ts). Without it, Bolt's respond, once.
+   */
+  respond?: SlackTransport['respond'];
+  lateAnswer?: LateAnswerOptions;
+  /** An answer that could not be written after all retries (logged by the composition root). */
+  onAnswerLost?: (detail: string) => void;
+}
+
+/** Writes an answer after the ack: retried through `deps.respond`, or Bolt's respond. */
+type Answerer = (
+  boltRespond: (body: RespondBody) => Promise<unknown>,
+  url: string,
+  body: RespondBody,
+) => Promise<void>;
+
+function answerer(deps: RouteDeps): Answerer {
+  const send = deps.respond;
+  if (send === undefined)
+    return async (boltRespond, _url, body) => {
+      await boltRespond(body);
+    };
+  return async (_boltRespond, url, body) => {
+    const result = await answerLate(send, url, body, deps.lateAnswer);
+    if (!result.sent) deps.onAnswerLost?.(`${result.detail} after ${result.attempts} attempts`);
+  };
 }
 
 /**
@@ -64,9 +93,15 @@ async function within<T>(answer: Promise<T>, ms: number): Promise<T | undefined>
   }
 }
 
-function registerSlashCommand(app: App, deps: CommandDeps, onError?: (error: unknown) => void): void {
+function registerSlashCommand(
+  app: App,
+  deps: CommandDeps,
+  answer: Answerer,
+  onError?: (error: unknown) => void,
+): void {
   app.command('/metallb', async ({ command, ack, respond, context }) => {
-    const answer = answerOf(
+    const reply = (body: RespondBody): Promise<void> => answer(respond, command.response_url, body);
+    const pending = answerOf(
       () =>
         handleSlashCommand(
           {
@@ -83,19 +118,19 @@ function registerSlashCommand(app: App, deps: CommandDeps, onError?: (error: unk
         ),
       onError,
     );
-    let result = await within(answer, ACK_DEADLINE_MS);
+    let result = await within(pending, ACK_DEADLINE_MS);
     if (result === undefined) {
       const working = stillWorkingMessage();
       await ack({ response_type: 'ephemeral', text: working.text, blocks: working.blocks });
-      result = await answer;
-      await respond({ response_type: 'ephemeral', replace_original: true, ...result.ack });
+      result = await pending;
+      await reply({ response_type: 'ephemeral', replace_original: true, ...result.ack });
     } else {
       await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
     }
     const { later } = result;
     if (later) {
       const { ack: message } = await answerOf(async () => ({ ack: await later() }), onError);
-      await respond({
+      await reply({
         response_type: 'ephemeral',
         replace_original: true,
         text: message.text,
@@ -126,7 +161,7 @@ export function actionInput(
   };
 }
 
-function registerActions(app: App, handlers: ActionHandlers): void {
+function registerActions(app: App, handlers: ActionHandlers, answer: Answerer): void {
   for (const [id, handler] of Object.entries(handlers)) {
     if (handler === undefined) continue;
     app.action<BlockAction>(
@@ -136,13 +171,13 @@ function registerActions(app: App, handlers: ActionHandlers): void {
         const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
         const input = actionInput(body, id, value);
         if (input === undefined) return;
-        const answer = await handler(input);
-        if (answer)
-          await respond({
+        const message = await handler(input);
+        if (message)
+          await answer(respond, body.response_url, {
             response_type: 'ephemeral',
             replace_original: false,
-            text: answer.text,
-            blocks: answer.blocks,
+            text: message.text,
+            blocks: message.blocks,
           });
       },
     );
@@ -189,7 +224,8 @@ function registerViews(
 /** Registers every route on the app. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
   app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
-  registerSlashCommand(app, deps.commands, deps.onError);
-  registerActions(app, deps.actions);
+  const answer = answerer(deps);
+  registerSlashCommand(app, deps.commands, answer, deps.onError);
+  registerActions(app, deps.actions, answer);
   registerViews(app, deps.views ?? {}, deps.onError);
 }

@@ -97,6 +97,11 @@ export interface SlackStandIn {
   failHttp(method: string, status?: number, times?: number): void;
   /** The next `times` calls have their connection destroyed without an answer. */
   dropNext(method: string, times?: number): void;
+  /**
+   * The next `times` calls time out: `late` carries the call out and answers after `ms` (Slack acted, the answer
+   * came too late); otherwise nothing is done and no answer comes (closed after `ms` when given).
+   */
+  timeOut(method: string, options?: { times?: number; ms?: number; late?: boolean }): void;
   /** Any scripted fault; `method` may be `*` (every method), `upload` or `response_url`. */
   inject(method: string, fault: Fault, times?: number): void;
   /** Destroys open connections and refuses new ones (HTTP and WebSocket) until `comeBack`, or for `durationMs`. */
@@ -133,8 +138,8 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 /**
- * `/api/<method>`, `/upload/v1/<fileId>`, `/response/<id>` and a shared file's `/files-pri/<team>-<fileId>/[download/]<name>`;
- * anything else is not Slack.
+ * `/api/<method>`, `/upload/v1/<fileId>`, `/response/<id>` and a shared file's
+ * `/files-pri/<team>-<fileId>/[download/]<name>`; anything else is not Slack.
  */
 function routeOf(pathname: string): { method: string; id: string } | undefined {
   const [, fileId] = /^\/files-pri\/[A-Z0-9]+-(F[A-Z0-9]+)\/(?:download\/)?[^/]+$/.exec(pathname) ?? [];
@@ -231,12 +236,9 @@ class StandIn implements SlackStandIn {
       return;
     }
     const fault = this.faults.take(route.method);
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-    if (fault !== undefined && fault.kind !== 'slow') this.applyFault(call, res, fault);
-    else if (route.method === 'upload') this.upload(call, res, route.id, raw);
-    else if (route.method === 'response_url') this.respond(call, res, route.id);
-    else if (route.method === 'file_download') this.download(call, res, route.id);
-    else this.answer(call, res, 200, this.apiResult(route.method, call));
+    if (fault?.kind === 'late') this.answerLate(call, res, route, raw, fault.ms);
+    else if (fault !== undefined) this.applyFault(call, res, fault);
+    else this.carryOut(call, route, raw)(res);
   }
 
   private async record(req: IncomingMessage, url: URL, raw: Buffer): Promise<RecordedCall> {
@@ -279,6 +281,7 @@ class StandIn implements SlackStandIn {
   private applyFault(call: RecordedCall, res: ServerResponse, fault: Fault): void {
     switch (fault.kind) {
       case 'ratelimited':
+        call.retryAfterSeconds = fault.retryAfterSeconds;
         this.answer(
           call,
           res,
@@ -298,12 +301,56 @@ class StandIn implements SlackStandIn {
       case 'destroy':
         res.socket?.destroy();
         return;
-      case 'slow':
+      case 'hang':
+        if (fault.ms !== undefined) this.later(res, fault.ms, () => res.socket?.destroy());
+        return;
+      case 'late':
         return;
     }
   }
 
-  private upload(call: RecordedCall, res: ServerResponse, fileId: string, raw: Buffer): void {
+  /** Carries the call out now and answers it `ms` later (if the client still listens). */
+  private answerLate(
+    call: RecordedCall,
+    res: ServerResponse,
+    route: { method: string; id: string },
+    raw: Buffer,
+    ms: number,
+  ): void {
+    const answer = this.carryOut(call, route, raw);
+    this.later(res, ms, () => answer(res));
+  }
+
+  /** Does what the call asks and returns how to answer it. */
+  private carryOut(
+    call: RecordedCall,
+    route: { method: string; id: string },
+    raw: Buffer,
+  ): (res: ServerResponse) => void {
+    if (route.method === 'file_download') return this.download(call, route.id);
+    if (route.method === 'upload' || route.method === 'response_url') {
+      const text =
+        route.method === 'upload' ? this.upload(call, route.id, raw) : this.respond(call, route.id);
+      return (res) => {
+        res.writeHead(call.status, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(text);
+      };
+    }
+    const result = this.apiResult(route.method, call);
+    call.status = 200;
+    call.response = result;
+    return (res) => sendJson(res, 200, result);
+  }
+
+  private later(res: ServerResponse, ms: number, send: () => void): void {
+    const timer = setTimeout(() => {
+      if (!res.destroyed && !res.writableEnded) send();
+    }, ms);
+    timer.unref();
+  }
+
+  /** Stores the bytes of an upload; returns the plain-text answer (the status is set on `call`). */
+  private upload(call: RecordedCall, fileId: string, raw: Buffer): string {
     // The WebClient posts the bytes as a multipart file field; a plain body is accepted too, like Slack does.
     // Bytes are kept with the file, not in the call log, so printing calls stays short.
     const part = Object.values(call.args).find((v): v is Buffer => Buffer.isBuffer(v));
@@ -313,51 +360,53 @@ class StandIn implements SlackStandIn {
     }
     const stored = this.workspace.receiveUpload(fileId, Buffer.from(content));
     call.status = stored ? 200 : 404;
-    res.writeHead(call.status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(stored ? `OK - ${content.length}` : 'file_not_found');
+    return stored ? `OK - ${content.length}` : 'file_not_found';
   }
 
   /**
    * A shared file's bytes. Slack serves `url_private` only with a token in the Authorization header; without one
    * it redirects to the sign-in page (a client that follows it gets a page, not the file).
    */
-  private download(call: RecordedCall, res: ServerResponse, fileId: string): void {
+  private download(call: RecordedCall, fileId: string): (res: ServerResponse) => void {
+    const text = (status: number, body: string) => (res: ServerResponse) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(body);
+    };
     if (call.httpMethod !== 'GET' && call.httpMethod !== 'HEAD') {
       call.status = 405;
-      res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('method_not_allowed');
-      return;
+      return text(405, 'method_not_allowed');
     }
     if (call.tokenKind !== 'bot' && call.tokenKind !== 'user') {
       call.status = 302;
-      res.writeHead(302, { location: `${this.baseUrl}/signin?redirect=${encodeURIComponent(fileId)}` });
-      res.end();
-      return;
+      return (res) => {
+        res.writeHead(302, { location: `${this.baseUrl}/signin?redirect=${encodeURIComponent(fileId)}` });
+        res.end();
+      };
     }
     const file = this.workspace.sharedFile(fileId);
     if (file === undefined) {
       call.status = 404;
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('file_not_found');
-      return;
+      return text(404, 'file_not_found');
     }
     call.status = 200;
-    res.writeHead(200, {
-      'content-type': file.mimetype,
-      'content-length': String(file.content.length),
-      'content-disposition': `attachment; filename="${file.name.replace(/"/g, '')}"`,
-    });
-    res.end(call.httpMethod === 'HEAD' ? undefined : file.content);
+    return (res) => {
+      res.writeHead(200, {
+        'content-type': file.mimetype,
+        'content-length': String(file.content.length),
+        'content-disposition': `attachment; filename="${file.name.replace(/"/g, '')}"`,
+      });
+      res.end(call.httpMethod === 'HEAD' ? undefined : file.content);
+    };
   }
 
-  private respond(call: RecordedCall, res: ServerResponse, id: string): void {
+  /** Records a POST to a response URL; returns the plain-text answer (the status is set on `call`). */
+  private respond(call: RecordedCall, id: string): string {
     const uses = this.responseLog.filter((r) => r.id === id && r.status === 200).length;
     const status = uses >= RESPONSE_URL_USES ? 404 : 200;
     const body = Object.keys(call.args).length === 1 && 'body' in call.args ? call.args.body : call.args;
     this.responseLog.push({ id, at: call.at, body, status });
     call.status = status;
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(status === 200 ? 'ok' : 'used_url');
+    return status === 200 ? 'ok' : 'used_url';
   }
 
   calls(method?: string): RecordedCall[] {
@@ -451,6 +500,12 @@ class StandIn implements SlackStandIn {
   }
   dropNext(method: string, times = 1): void {
     this.faults.add(method, { kind: 'destroy' }, times);
+  }
+  timeOut(method: string, options: { times?: number; ms?: number; late?: boolean } = {}): void {
+    const fault: Fault = options.late
+      ? { kind: 'late', ms: options.ms ?? 30_000 }
+      : { kind: 'hang', ...(options.ms !== undefined ? { ms: options.ms } : {}) };
+    this.faults.add(method, fault, options.times ?? 1);
   }
   inject(method: string, fault: Fault, times = 1): void {
     this.faults.add(method, fault, times);

@@ -294,7 +294,7 @@ describe('the submission', () => {
     const channel = newChannel();
     const file = slack.shareFile(channel, 'U0ALICE', 'prod.yaml', NARROW_PROD);
     const { view } = await openChange(channel);
-    slack.inject('file_download', { kind: 'slow', delayMs: 4000 });
+    slack.timeOut('file_download', { ms: 4000, late: true });
     const started = Date.now();
     const response = await submit(view, { file: file.id });
     expect(Date.now() - started).toBeLessThan(3000);
