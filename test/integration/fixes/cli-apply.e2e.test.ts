@@ -214,32 +214,78 @@ describe('metallb-chatops apply against the stand-in', () => {
     expect(pins(s)).toEqual([]);
   });
 
-  // The preview does not judge label selectors (the engine has no selector parser of MetalLB's), so a selector
-  // MetalLB's parser refuses gets through it: the controller's rejection, seen on the cluster, stops the apply.
   it.each([
-    ['0.14.9', /failed to parse the configuration: parsing address pool extra: invalid service selector/],
     [
-      '0.15.3',
-      /(ConfigurationState is Invalid|failed to parse the configuration): parsing address pool extra: invalid service selector/,
+      'a service selector',
+      {
+        serviceAllocation: {
+          serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'Sometimes' }] }],
+        },
+      },
+      /parsing address pool extra: invalid service selector: "Sometimes" is not a valid label selector operator/,
     ],
+    [
+      'a namespace selector',
+      {
+        serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: 'team', operator: 'In' }] }] },
+      },
+      /parsing address pool extra: invalid namespace selector: values: .*values set can't be empty/,
+    ],
+  ])(
+    'a proposal with %s MetalLB refuses is refused by the preview: exit 2, no write',
+    async (_what, spec, why) => {
+      const s = await start();
+      const before = ips(s);
+      const file = await proposal('bad-selector.yaml', [
+        pool('prod', ['10.0.0.0/29']),
+        pool('extra', ['10.0.2.0/29'], spec),
+      ]);
+      const result = await apply(['-f', file, '--yes']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toMatch(/rejected/i);
+      expect(result.stdout).toMatch(why);
+      expect(result.stderr).toMatch(/refused: apply-config is refused/);
+      expect(result.stderr).toMatch(/never applied/);
+      expect(writes(s)).toEqual([]);
+      expect(ips(s)).toEqual(before);
+    },
+  );
+
+  // What a preview cannot foresee (a MetalLB bug, a difference between versions): the stand-in's controllerRejects
+  // fault makes the simulated controller refuse a config it would take, and report it as this version does. The
+  // rejection, seen on the cluster, stops the apply and the backup comes back.
+  it.each([
+    ['0.14.9', /failed to parse the configuration: injected: the controller refuses IPAddressPool extra/],
+    ['0.15.3', /ConfigurationState is Invalid: injected: the controller refuses IPAddressPool extra/],
   ])(
     'on %s a config the controller rejects stops the apply and restores the backup',
     async (version, why) => {
       const s = await start(version);
       const before = ips(s);
       const pools = specs(s, 'IPAddressPool');
-      const bad = pool('extra', ['10.0.2.0/29'], {
-        serviceAllocation: {
-          serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'Sometimes' }] }],
+      const file = await proposal('rejected.yaml', [
+        pool('prod', ['10.0.0.0/29']),
+        pool('extra', ['10.0.2.0/29']),
+      ]);
+      s.setFaults([
+        {
+          method: 'POST',
+          path: '/ipaddresspools$',
+          count: 1,
+          controllerRejects: 'injected: the controller refuses IPAddressPool extra',
         },
-      });
-      const file = await proposal('bad.yaml', [pool('prod', ['10.0.0.0/29']), bad]);
+      ]);
       const result = await apply(['-f', file, '--yes']);
+      expect(result.stderr).toMatch(/step 1 of 2: replace IPAddressPool prod/);
       expect(result.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
       expect(result.stdout).toMatch(/rolled back to backup b-\S+: step 2 \(create IPAddressPool extra\)/);
       expect(result.stdout).toMatch(/the controller rejected the config with IPAddressPool extra/);
       expect(result.stdout).toMatch(why);
       expect(result.code).toBe(1);
+      // The write was accepted by the API (the refusal is the controller's), then undone.
+      expect(
+        s.requests.some((r) => r.method === 'POST' && r.path.endsWith('/ipaddresspools') && r.status === 201),
+      ).toBe(true);
       expect(specs(s, 'IPAddressPool')).toEqual(pools);
       expect(ips(s)).toEqual(before);
       expect(pins(s)).toEqual([]);
