@@ -292,6 +292,63 @@ describe('metallb-chatops apply against the stand-in', () => {
     },
   );
 
+  interface RunJson {
+    kind: string;
+    command: string;
+    exitCode: number;
+    preview: PreviewJson;
+    plan: { fix: string; steps: { title: string }[] } | null;
+    notRun: { kind: string; reason?: string } | null;
+    result: { kind: string; cause?: string; backupId?: string } | null;
+  }
+
+  it('--output json prints exactly one JSON document on stdout: preview, plan and result; progress on stderr', async () => {
+    const s = await start();
+    const file = await proposal('narrow.yaml', [pool('prod', ['10.0.0.0/29'])]);
+    const result = await apply(['-f', file, '--yes', '--output', 'json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as RunJson;
+    expect(doc).toMatchObject({ kind: 'run', command: 'apply', exitCode: 0, notRun: null });
+    expect(doc.preview.verdict).toBe('accepted');
+    expect(
+      doc.preview.services.impacts
+        .filter((i) => i.kind === 'moves')
+        .map((i) => i.service)
+        .sort(),
+    ).toEqual(['shop/c', 'shop/d']);
+    expect(doc.plan?.fix).toBe('apply-config');
+    expect(doc.plan?.steps.map((st) => st.title)).toEqual([expect.stringMatching(/IPAddressPool prod/)]);
+    expect(doc.result?.kind).toBe('succeeded');
+    expect(result.stderr).toMatch(/step 1 of 1: replace IPAddressPool prod/);
+    expect(result.stderr).toContain(`backup ${doc.result?.backupId ?? '?'} written to`);
+    expect(writes(s).length).toBeGreaterThan(0);
+  });
+
+  it('--output json: a refusal by the preview and a rollback are one document each', async () => {
+    const s = await start('0.15.3');
+    const overlap = await proposal('overlap.yaml', [pool('extra', ['10.0.0.8/29'])]);
+    const refused = await apply(['-f', overlap, '--yes', '--output', 'json']);
+    expect(refused.code).toBe(2);
+    const refusedDoc = JSON.parse(refused.stdout) as RunJson;
+    expect(refusedDoc).toMatchObject({ exitCode: 2, plan: null, result: null, notRun: { kind: 'refused' } });
+    expect(refusedDoc.preview.verdict).toBe('rejected');
+    expect(writes(s)).toEqual([]);
+
+    const file = await proposal('rejected.yaml', [
+      pool('prod', ['10.0.0.0/29']),
+      pool('extra', ['10.0.2.0/29']),
+    ]);
+    s.setFaults([{ method: 'POST', path: '/ipaddresspools$', count: 1, controllerRejects: 'injected: no' }]);
+    const rolled = await apply(['-f', file, '--yes', '--output', 'json']);
+    expect(rolled.code).toBe(1);
+    const doc = JSON.parse(rolled.stdout) as RunJson;
+    expect(doc.exitCode).toBe(1);
+    expect(doc.plan?.steps).toHaveLength(2);
+    expect(doc.result?.kind).toBe('rolled-back');
+    expect(doc.result?.cause).toMatch(/ConfigurationState is Invalid: injected: no/);
+    expect(rolled.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
+  });
+
   it('a BGPPeer of the proposal gets its password on the cluster, and no output shows it', async () => {
     const s = await start();
     const file = await proposal('peer.yaml', [peer('N3w-S3cret-Pw', 64510)]);
