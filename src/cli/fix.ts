@@ -164,9 +164,23 @@ export function reportNonPlan(
     for (const d of outcome.dropped) io.stdout.write(`  dropped ${d.target}: ${d.reason}\n`);
     return 0;
   }
-  io.stderr.write(
-    `refused: ${outcome.fix} is refused on ${outcome.cluster}: ${outcome.reason}\n${outcome.suggestion}\n`,
-  );
+  io.stderr.write(refusalText(outcome));
+  return 2;
+}
+
+function refusalText(outcome: Extract<PlanOutcome, { kind: 'refused' }>): string {
+  return `refused: ${outcome.fix} is refused on ${outcome.cluster}: ${outcome.reason}\n${outcome.suggestion}\n`;
+}
+
+/**
+ * `plan --output json` when no plan was built: the outcome itself (`kind` `nothing-to-fix` or `refused`, with its
+ * message or reason and suggestion) as one JSON document, so a script never has to parse text; a refusal is
+ * still said on stderr, with exit 2.
+ */
+function reportNonPlanJson(outcome: Exclude<PlanOutcome, { kind: 'plan' }>, io: CliIo): number {
+  io.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...outcome }, null, 2)}\n`);
+  if (outcome.kind === 'nothing-to-fix') return 0;
+  io.stderr.write(refusalText(outcome));
   return 2;
 }
 
@@ -181,7 +195,8 @@ export async function runPlanCommand(args: string[], io: CliIo, deps: CliDeps): 
   const request = await requestOf('plan', values, positionals);
   const target = await connect('plan', values, io, deps, now);
   const { outcome } = await build(target, request, now);
-  if (outcome.kind !== 'plan') return reportNonPlan(outcome, io);
+  if (outcome.kind !== 'plan')
+    return output === 'json' ? reportNonPlanJson(outcome, io) : reportNonPlan(outcome, io);
   io.stdout.write(renderPlan(outcome.plan, output));
   return 0;
 }

@@ -136,7 +136,8 @@ Prints the plan of a fix against the live cluster and changes nothing. Fixes: ${
 release-ip and clear-stale-annotation take Service namespace/names or finding ids (none: every service with such a
 finding); restore takes --from FILE.
 
-  --output table|json|markdown   output format (default table)
+  --output table|json|markdown   output format (default table); json: the plan, or when none is built the
+                                 outcome (kind nothing-to-fix or refused), as one document
   --from FILE                    the backup file of a restore
 ${LIVE_FLAGS}
   --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)

@@ -288,6 +288,28 @@ describe('metallb-chatops fix/plan/backup/restore against the stand-in', () => {
     });
   });
 
+  it('plan --output json is one JSON document when there is nothing to fix or the fix is refused', async () => {
+    const s = await start('0.14.9');
+    const nothing = await plan(['plan', 'release-ip', '--output', 'json']);
+    expect(nothing.code).toBe(0);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({
+      schemaVersion: 1,
+      kind: 'nothing-to-fix',
+      fix: 'release-ip',
+      message: expect.stringMatching(/^No service holds an IP outside the pools/) as unknown,
+    });
+    await s.close();
+    await start('0.14.1');
+    const refused = await plan(['plan', 'reapply-config', '--output', 'json']);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      kind: 'refused',
+      fix: 'reapply-config',
+      suggestion: expect.stringMatching(/restart-controller/) as unknown,
+    });
+    expect(refused.stderr).toMatch(/^refused: reapply-config is refused/);
+  });
+
   it('restart-controller stamps the restart annotation', async () => {
     const s = await start('0.14.9');
     const result = await cli(['fix', 'restart-controller', '--yes']);
