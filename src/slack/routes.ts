@@ -123,7 +123,21 @@ export function actionInput(
   };
 }
 
+/** Matches every action id but those in `ids`. */
+function otherThan(ids: readonly string[]): RegExp {
+  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^(?!(?:${escaped.join('|')})$)`);
+}
+
 function registerActions(app: App, handlers: ActionHandlers): void {
+  const ours = Object.entries(handlers)
+    .filter(([, handler]) => handler !== undefined)
+    .map(([id]) => id);
+  // A click on a button that is not ours (or whose feature is not wired in this process) is acked at once;
+  // without a listener Bolt answers 404 after 3 s and Slack shows the clicker an error.
+  app.action<BlockAction>({ type: 'block_actions', action_id: otherThan(ours) }, async ({ ack }) => {
+    await ack();
+  });
   for (const [id, handler] of Object.entries(handlers)) {
     if (handler === undefined) continue;
     app.action<BlockAction>(
@@ -159,6 +173,13 @@ export function viewSubmissionInput(body: ViewSubmitAction): ViewSubmissionInput
 
 /** Each submission is handled before the ack: errors keep the modal open beside the field they concern. */
 function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>): void {
+  // A submission of a modal that is not ours closes it, at once rather than after Bolt's 3 s.
+  app.view<ViewSubmitAction>(
+    { callback_id: otherThan(Object.keys(handlers)), type: 'view_submission' },
+    async ({ ack }) => {
+      await ack();
+    },
+  );
   for (const [callbackId, handler] of Object.entries(handlers)) {
     app.view<ViewSubmitAction>(
       { callback_id: callbackId, type: 'view_submission' },
