@@ -3,7 +3,7 @@
  * handler in the table the composition root passes (actions.ts). Bolt's types stop here; handlers see plain
  * inputs. Acknowledging happens before any slow work.
  */
-import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
 import type { AuditSink } from '../audit/audit-log';
 import { isAppError } from '../errors';
 import { isRedisConnectionError, redisUnavailable } from '../redis';
@@ -11,6 +11,7 @@ import { isActionId, type ActionHandlers, type ActionInput } from './actions';
 import { handleSlashCommand, type CommandDeps, type CommandResult } from './handlers';
 import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
 import { workspaceGuard } from './workspace-guard';
+import type { SlackMessage } from './views/blocks';
 import { errorMessage, stillWorkingMessage } from './views/help';
 
 export interface RouteDeps {
@@ -129,7 +130,10 @@ function otherThan(ids: readonly string[]): RegExp {
   return new RegExp(`^(?!(?:${escaped.join('|')})$)`);
 }
 
-function registerActions(app: App, handlers: ActionHandlers): void {
+/** A handler that has nothing to say to the clicker. */
+const NO_ANSWER: SlackMessage = { text: '', blocks: [] };
+
+function registerActions(app: App, handlers: ActionHandlers, onError?: (error: unknown) => void): void {
   const ours = Object.entries(handlers)
     .filter(([, handler]) => handler !== undefined)
     .map(([id]) => id);
@@ -147,9 +151,14 @@ function registerActions(app: App, handlers: ActionHandlers): void {
         const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
         const input = actionInput(body, id, value);
         if (input === undefined) return;
-        const answer = await handler(input);
-        if (answer)
-          await respond({
+        const { ack: answer } = await answerOf(
+          async () => ({ ack: (await handler(input)) ?? NO_ANSWER }),
+          onError,
+        );
+        // A click inside a modal has no response_url: the answer has nowhere to go (refusals are audited).
+        const reply = respond as RespondFn | undefined;
+        if (answer !== NO_ANSWER && typeof reply === 'function')
+          await reply({
             response_type: 'ephemeral',
             replace_original: false,
             text: answer.text,
@@ -196,6 +205,6 @@ function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>
 export function registerRoutes(app: App, deps: RouteDeps): void {
   app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
   registerSlashCommand(app, deps.commands, deps.onError);
-  registerActions(app, deps.actions);
+  registerActions(app, deps.actions, deps.onError);
   registerViews(app, deps.views ?? {});
 }
