@@ -200,7 +200,15 @@ function parseButtonValue(value: string): MuteModalContext | undefined {
 export function muteButtonHandler(deps: MuteDeps): ActionHandler {
   return async (input) => {
     const target = parseButtonValue(input.value);
-    if (target === undefined) return errorMessage('E_USAGE', 'this Mute button carries no finding', false);
+    if (target === undefined) {
+      await deps.audit?.record({
+        actor: input.userId,
+        action: 'mute.refuse',
+        outcome: 'refused',
+        detail: 'a Mute button whose value names no finding',
+      });
+      return errorMessage('E_USAGE', 'this Mute button carries no finding', false);
+    }
     if (!(await mayChange(deps, input.userId)))
       return refuse(deps, input.userId, 'mute.refuse', 'mute findings');
     if (deps.openView === undefined || input.triggerId === undefined)
