@@ -113,7 +113,7 @@ async function withBot<T>(run: (target: FuzzTarget<unknown>) => Promise<T>): Pro
   const kubeconfig = tempKubeconfig({ drifted: kube, spare: kube });
   const env = botEnv(slack, prefix, {
     KUBECONFIG: kubeconfig.path,
-    CLUSTERS: 'drifted=drifted,spare=spare',
+    CLUSTERS: 'drifted=drifted;spare=spare',
     OPERATORS: 'U0ALICE,U0BOB',
     APPROVERS: 'U0BOB',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

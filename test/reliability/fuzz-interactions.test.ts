@@ -56,7 +56,7 @@ beforeAll(async () => {
   started = await startTestBot(
     botEnv(slack, prefix, {
       KUBECONFIG: kubeconfig.path,
-      CLUSTERS: 'drifted=drifted,spare=spare',
+      CLUSTERS: 'drifted=drifted;spare=spare',
       OPERATORS: 'U0ALICE,U0BOB',
       APPROVERS: 'U0BOB',
     }),
