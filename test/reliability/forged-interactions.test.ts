@@ -4,7 +4,8 @@
  * is not JSON, too long or with a field we never write, and an old approval's click replayed after it ran. Each
  * is refused with an answer to the clicker, nothing changes (compared: every approval record and index in Redis,
  * the fix queue, the Kubernetes API stand-in's write requests, the runner's runs), and each refusal is one more
- * entry of the audit stream. The fix runner is the injected double of the approval tests (it restarts through
+ * entry of the audit stream. A Mute button or mute dialog naming a cluster that is not in CLUSTERS is refused
+ * the same way. The fix runner is the injected double of the approval tests (it restarts through
  * the cluster's port, so a run that should not happen shows as a write on the stand-in).
  */
 import { Queue } from 'bullmq';
@@ -20,6 +21,9 @@ import {
   type KubeCluster,
   type StartedBot,
 } from '../../tools/bot-harness';
+import { MUTE_MODAL_BLOCKS, MUTE_MODAL_INPUT } from '../../src/slack/views/mutes';
+import { SIGNING_SECRET } from '../../tools/bot-harness';
+import { postSigned, viewSubmissionRequest } from '../../tools/slack-requests';
 import type { StoredMessage } from '../../tools/slack-stand-in';
 import { startSlackStandIn, type SlackStandIn } from '../../tools/slack-stand-in';
 import { runnerDouble, type RunnerDouble } from '../support/fix-runner-double';
@@ -244,5 +248,57 @@ describe('an old approval replayed', () => {
     expect(await state()).toEqual(before);
     expect(runner.runs.filter((id) => id === fixId)).toHaveLength(1);
     expect(textOf(approval)).toContain(fixId);
+  });
+});
+
+describe('a Mute button or mute dialog naming a cluster that is not ours', () => {
+  async function muteRefusals(): Promise<number> {
+    const rows = await redis.xrange(`${prefix}:audit`, '-', '+');
+    return rows.filter(([, flat]) => flat.includes('mute.refuse')).length;
+  }
+  const muteKeys = async (): Promise<string[]> => redis.keys(`${prefix}:mute*`);
+
+  it('refuses the button, audited, and opens no dialog', async () => {
+    const before = { refusals: await muteRefusals(), views: slack.views().length };
+    const clicked = await click(d, a.approval, 'metallb_mute', {
+      user: 'U0ALICE',
+      value: 'elsewhere|0123456789abcdef|IP_OUTSIDE_POOLS',
+    });
+    expect((await clicked.answers()).join('\n')).toMatch(/^E_USAGE: /);
+    await eventually(async () => (await muteRefusals()) > before.refusals, 5000, 'the audit entry');
+    expect(slack.views()).toHaveLength(before.views);
+  });
+
+  // Before: the dialog's metadata (ours, echoed back by Slack) was trusted for any well-formed cluster name.
+  it('refuses the dialog, audited, and stores no mute', async () => {
+    const before = { refusals: await muteRefusals(), keys: await muteKeys() };
+    const response = await postSigned(
+      bot.eventsUrl,
+      viewSubmissionRequest(
+        {
+          view: {
+            id: 'V0FORGED',
+            view: {
+              callback_id: 'metallb_mute_modal',
+              private_metadata: JSON.stringify({
+                cluster: 'elsewhere',
+                findingId: '0123456789abcdef',
+                channel: 'C0FORGEA',
+              }),
+            },
+          },
+          userId: 'U0ALICE',
+          values: {
+            [MUTE_MODAL_BLOCKS.reason]: { [MUTE_MODAL_INPUT]: 'forged' },
+            [MUTE_MODAL_BLOCKS.duration]: { [MUTE_MODAL_INPUT]: '' },
+          },
+        },
+        { signingSecret: SIGNING_SECRET },
+      ),
+    );
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ response_action: 'errors' });
+    await eventually(async () => (await muteRefusals()) > before.refusals, 5000, 'the audit entry');
+    expect(await muteKeys()).toEqual(before.keys);
   });
 });
