@@ -3,13 +3,14 @@
  * listener runs: a correctly signed interaction whose `payload` is the JSON `null` throws there, in a promise
  * nobody catches, and Node ends the whole process (found by fuzzing, docs/reliability.md). The screen buffers the
  * body (Bolt then reads it from `req.rawBody`) and refuses, with 400 and an audit entry, a signed body that is
- * not a JSON object, or an interaction without what Bolt takes for granted in one (a user id; a click's actions; a
- * modal's view), on which Bolt throws and answers 500. Anything else, unsigned bodies included, goes to Bolt
+ * not a JSON object, an interaction without what Bolt takes for granted in one (a user id; a click's actions; a
+ * modal's view), or a team id that is not shaped like Slack's, on all of which Bolt throws and answers 500. Anything else, unsigned bodies included, goes to Bolt
  * unchanged, which checks the signature and answers as always.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse } from 'node:querystring';
 import { HTTPModuleFunctions, isValidSlackRequest, type Logger as BoltLogger } from '@slack/bolt';
+import { malformedIds, originOf } from './workspace-guard';
 
 export interface ScreenOptions {
   signingSecret: string;
@@ -32,7 +33,7 @@ export function bodyProblem(text: string, contentType: string | undefined): stri
   try {
     if (contentType === 'application/x-www-form-urlencoded') {
       const form = parse(text);
-      if (typeof form.payload !== 'string') return undefined;
+      if (typeof form.payload !== 'string') return workspaceProblem({ ...form });
       parsed = JSON.parse(form.payload) as unknown;
     } else {
       parsed = JSON.parse(text) as unknown;
@@ -43,7 +44,22 @@ export function bodyProblem(text: string, contentType: string | undefined): stri
   }
   if (!isObject(parsed))
     return `request body is not a JSON object (${parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : typeof parsed})`;
-  return interactionProblem(parsed as Record<string, unknown>);
+  return (
+    workspaceProblem(parsed as Record<string, unknown>) ??
+    interactionProblem(parsed as Record<string, unknown>)
+  );
+}
+
+/**
+ * Bolt keeps a WebClient per team in a plain object keyed by the request's team id: a team id such as
+ * `toString` or `__proto__` finds a function there and Bolt throws (HTTP 500). Team and enterprise ids must be
+ * shaped like Slack's before Bolt sees them (the workspace guard then compares them with the bot's own).
+ */
+function workspaceProblem(body: Record<string, unknown>): string | undefined {
+  const malformed = malformedIds(originOf(body)).filter(
+    (name) => name === 'teamId' || name === 'enterpriseId',
+  );
+  return malformed.length > 0 ? `request with malformed ids: ${malformed.join(', ')}` : undefined;
 }
 
 const field = (value: unknown, name: string): unknown =>

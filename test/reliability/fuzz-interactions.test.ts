@@ -89,6 +89,16 @@ describe('bodies Bolt cannot take', () => {
       'a click whose actions are not a list',
       JSON.stringify({ type: 'block_actions', team, user, actions: { action_id: 'metallb_approve' } }),
     ],
+    // Before: HTTP 500 ("pool.getOrCreate is not a function": Bolt's client cache is a plain object by team id).
+    [
+      "a click whose team id is an Object.prototype property's name",
+      JSON.stringify({
+        type: 'block_actions',
+        team: { id: 'toString' },
+        user: { id: 'U0ALICE', team_id: 'toString' },
+        actions: [{ action_id: 'metallb_approve' }],
+      }),
+    ],
     // Before: no listener, so Bolt answered 404 after 3 s.
     ['a click without actions', JSON.stringify({ type: 'block_actions', team, user, actions: [] })],
     ['a modal submission without a view', JSON.stringify({ type: 'view_submission', team, user })],

@@ -149,12 +149,22 @@ it.each([
   ['channel_id', { channelId: `C0../${MARK}` }],
   ['channel_id', { channelId: `C0NAMES:${MARK}:*` }],
   ['user_id', { userId: `U0ALICE\r\n${MARK}` }],
-  ['team_id', { teamId: `T0METALLB}${MARK}` }],
 ])('refuses a request whose %s is not a Slack id', async (_field, overrides) => {
   const answer = await slash('check --cluster drifted', overrides);
   expect(answer.status).toBe(200);
   expect(answer.text).toMatch(/^E_(USAGE|WRONG_WORKSPACE): /);
 });
+
+// Team ids key Bolt's own client cache: they are refused (400) before Bolt sees them (src/slack/request-screen.ts).
+it.each([`T0METALLB}${MARK}`, 'toString', '__proto__'])(
+  'refuses a request whose team_id %j is not a Slack id with 400, before Bolt',
+  async (teamId) => {
+    const before = await redis.xlen(`${prefix}:audit`);
+    const answer = await slash('check --cluster drifted', { teamId });
+    expect(answer.status).toBe(400);
+    expect(await redis.xlen(`${prefix}:audit`)).toBeGreaterThan(before);
+  },
+);
 
 /** Backup ids built for traversal and key injection; some keep the shape's start to get past a prefix check. */
 const HOSTILE_BACKUP_IDS = [
