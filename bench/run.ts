@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every figure of bench/README.md in one run, a compact table on stdout, the numbers in
  * bench/results.json. `--quick` runs small sizes only and writes nothing (a smoke test of the harness).
- * `--only engine,cli` runs only the named figures (engine, cli, preview, stand-in, ack, fix, hostile) and writes nothing either:
- * results.json always holds one whole run.
+ * `--only engine,cli` runs only the named figures (engine, cli, preview, stand-in, ack, fix, hostile, load, digests,
+ * soak) and writes nothing either: results.json always holds one whole run. The soak (10,000 checks, about 15-20
+ * minutes on a shared machine) runs only when asked for with `--only soak`.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,9 @@ import path from 'node:path';
 import { format } from 'prettier';
 import { runAckLatencyBench, type AckLatencyResult } from './ack-latency';
 import { runCliBench, type CliResult } from './cli';
+import { runDigestsBench, type DigestsResult } from './digests';
+import { runLoadBench, type LoadResult } from './load';
+import { runSoakBench, type SoakResult } from './soak';
 import { runEngineCase, ruleNames, type EngineCase, type EngineResult } from './engine';
 import { runFixBench, type FixBenchResult } from './fix-reapply';
 import { HOSTILE_TARGETS, runHostileInputBench, type HostileInputResult } from './hostile-input';
@@ -19,13 +23,27 @@ import { runStandInBench, type StandInResult } from './stand-in';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const quick = process.argv.includes('--quick');
-const FIGURES = ['engine', 'cli', 'preview', 'stand-in', 'ack', 'fix', 'hostile'] as const;
+const FIGURES = [
+  'engine',
+  'cli',
+  'preview',
+  'stand-in',
+  'ack',
+  'fix',
+  'hostile',
+  'load',
+  'digests',
+  'soak',
+] as const;
 type Figure = (typeof FIGURES)[number];
+/** Run only when named in `--only`: they take longer than the rest together. */
+const OPT_IN: readonly Figure[] = ['soak'];
+const DEFAULT_FIGURES = FIGURES.filter((f) => !OPT_IN.includes(f));
 
-/** The figures `--only a,b` (or `--only=a,b`) asks for; every figure without it. */
+/** The figures `--only a,b` (or `--only=a,b`) asks for; every figure but the opt-in ones without it. */
 function selectedFigures(argv: readonly string[]): ReadonlySet<Figure> {
   const at = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  if (at < 0) return new Set(FIGURES);
+  if (at < 0) return new Set(DEFAULT_FIGURES);
   const arg = argv[at] as string;
   const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (argv[at + 1] ?? '');
   const names = list.split(',').filter((n) => n !== '');
@@ -36,7 +54,7 @@ function selectedFigures(argv: readonly string[]): ReadonlySet<Figure> {
   return new Set(names as Figure[]);
 }
 const only = selectedFigures(process.argv);
-const partial = only.size < FIGURES.length;
+const partial = DEFAULT_FIGURES.some((f) => !only.has(f)) || OPT_IN.some((f) => only.has(f));
 
 const ENGINE_CASES: EngineCase[] = quick
   ? [
@@ -241,6 +259,85 @@ function hostileVerdict(hostile: HostileInputResult | undefined): string {
   return `${met ? 'met' : 'MISSED'} (worst ${worstMs} ms, ${worstMb} MB, target < ${HOSTILE_TARGETS.ms} ms and < ${HOSTILE_TARGETS.maxRssMb} MB)`;
 }
 
+/** Load: 1,000 checks for 20 clusters, 2 worker processes (bench/load.ts). */
+async function loadFigure(): Promise<LoadResult> {
+  const r = await runLoadBench(quick ? { checks: 100, control: false } : {});
+  const s = r.settings;
+  console.log(
+    `\nLoad: ${s.checks} checks for ${s.clusters} clusters, ${s.workerProcesses} worker processes x WORKERS=${s.workersPerProcess}, SINGLE_FLIGHT_WINDOW=0`,
+  );
+  console.log(
+    `  ${r.completedOk}/${s.checks} completed, ${r.failed} failed, ${r.answeredOnce}/${s.checks} answered once in Slack (${r.duplicates} duplicates)`,
+  );
+  console.log(
+    `  ${r.throughputPerS} checks/s (${r.wallMs} ms to the last job, ${r.answeredWallMs} ms to the last answer)`,
+  );
+  console.log(
+    `  queued -> answered p50 ${r.queuedToAnswer.p50Ms} ms, p95 ${r.queuedToAnswer.p95Ms} ms (lone check ${r.lone.queuedToAnswerMs} ms: ${r.ratios.p50OverLone}x, ${r.ratios.p95OverLone}x); queued -> job done p50 ${r.queuedToDone.p50Ms}, p95 ${r.queuedToDone.p95Ms} ms; job run p50 ${r.service.p50Ms}, p95 ${r.service.p95Ms} ms`,
+  );
+  console.log(
+    `  most checks reading one cluster at once: ${r.perCluster.maxReads} (CLUSTER_CONCURRENCY ${r.perCluster.limit}; ${r.perCluster.clustersAtLimit} clusters reached it)${r.control ? `; control with CLUSTER_CONCURRENCY ${r.control.clusterConcurrency}: ${r.control.maxReads}` : ''}`,
+  );
+  return r;
+}
+
+function loadVerdict(r: LoadResult | undefined): string {
+  if (r === undefined) return 'not run';
+  const n = r.settings.checks;
+  const met = r.completedOk === n && r.answeredOnce === n && r.perCluster.maxReads <= r.perCluster.limit;
+  return `${met ? 'met' : 'MISSED'} (${r.completedOk}/${n} completed, ${r.answeredOnce}/${n} answered once, at most ${r.perCluster.maxReads} reads of a cluster at once vs limit ${r.perCluster.limit}; ${r.throughputPerS} checks/s, p95 ${r.queuedToAnswer.p95Ms} ms)`;
+}
+
+/** Digests: 20 due at the same second (bench/digests.ts). */
+async function digestsFigure(): Promise<DigestsResult> {
+  const r = await runDigestsBench();
+  console.log(
+    `\nDigests: ${r.clusters} clusters due at the same second, ${r.workerProcesses} worker processes`,
+  );
+  console.log(
+    `  ${r.postedOnce}/${r.clusters} posted once (${r.duplicates} duplicates, ${r.missing} missing), ${r.rateLimited} answered 429 and retried; first ${r.firstPostMs} ms, last ${r.lastPostMs} ms after the due second (lone digest ${r.loneMs} ms); jobs started at ${r.startsPerSecond}/s, last at ${r.lastJobStartMs} ms (limiter floor ${r.limiterFloorMs} ms)`,
+  );
+  return r;
+}
+
+function digestsVerdict(r: DigestsResult | undefined): string {
+  if (r === undefined) return 'not run';
+  const met = r.postedOnce === r.clusters && r.lastJobStartMs >= r.limiterFloorMs * 0.9;
+  return `${met ? 'met' : 'MISSED'} (${r.postedOnce}/${r.clusters} posted once, last ${r.lastPostMs} ms after due, throttled to ${r.startsPerSecond} starts/s)`;
+}
+
+/** Soak: 10,000 checks, worker memory (bench/soak.ts); only with `--only soak`. */
+async function soakFigure(): Promise<SoakResult> {
+  const r = await runSoakBench({ checks: quick ? 2000 : 10_000 });
+  console.log(`\nSoak: ${r.checks} checks in ${r.wallS} s, ${r.completed} completed, ${r.answered} answered`);
+  for (const p of r.points)
+    console.log(
+      `  ${String(p.checks).padStart(6)} checks: RSS ${p.rssMb.join(' / ')} MB, heap floor ${p.heapFloorMb.join(' / ')} MB`,
+    );
+  console.log(
+    `  RSS end/after warm-up ${r.rssRatio.join(' / ')}, heap floor last/second batch ${r.heapRatio.join(' / ')}: ${r.flat ? 'flat' : 'NOT flat'} (${r.criterion})`,
+  );
+  return r;
+}
+
+function soakVerdict(r: SoakResult | undefined): string {
+  if (r === undefined) return 'not run';
+  const met = r.flat && r.completed === r.checks && r.answered === r.checks;
+  return `${met ? 'met' : 'MISSED'} (${r.completed}/${r.checks} completed, RSS x${r.rssRatio.join('/')}, heap floor x${r.heapRatio.join('/')})`;
+}
+
+/** The bot under load (real worker processes, Redis, stand-ins), each run only when selected. */
+async function botFigures(): Promise<{
+  load: LoadResult | undefined;
+  digests: DigestsResult | undefined;
+  soak: SoakResult | undefined;
+}> {
+  const load = only.has('load') ? await loadFigure() : undefined;
+  const digests = only.has('digests') ? await digestsFigure() : undefined;
+  const soak = only.has('soak') ? await soakFigure() : undefined;
+  return { load, digests, soak };
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   const host = machine();
@@ -262,11 +359,15 @@ async function main(): Promise<void> {
   const preview = previewFigure(ROOT, only.has('preview'), quick);
   const fix = only.has('fix') ? await fixFigure() : undefined;
   const hostile = only.has('hostile') ? hostileFigure() : undefined;
+  const { load, digests, soak } = await botFigures();
   const targets = {
     ...verdicts(engine, cli, standIn, ack),
     reapplyConfigOwnTimeUnder30s: fixVerdict(fix),
     hostileInputUnder500msAnd100MB: hostileVerdict(hostile),
     previewWithin2_5xCheck: previewVerdict(preview),
+    loadAllAnsweredWithinClusterLimit: loadVerdict(load),
+    digestsPostedOnceThrottled: digestsVerdict(digests),
+    soakMemoryFlat: soakVerdict(soak),
   };
   console.log('\nTargets');
   for (const [name, verdict] of Object.entries(targets)) console.log(`  ${name}: ${verdict}`);
@@ -284,6 +385,9 @@ async function main(): Promise<void> {
     ack,
     hostile,
     fix,
+    load,
+    digests,
+    soak,
     targets,
   };
   if (quick || partial) {

@@ -73,6 +73,14 @@ export interface Config {
   fixSettleTimeoutMs: number;
   jobLockDurationMs: number;
   jobStalledIntervalMs: number;
+  /** Attempts of a fix job in all; a rollback that could not finish is retried until they run out. */
+  fixAttempts: number;
+  /** Delay before the first retry of a fix job; doubles each time. */
+  fixRetryBackoffMs: number;
+  /** How often a worker sweeps fixes whose job died after a change or ran out of retries. */
+  fixSweepIntervalMs: number;
+  /** Sweeps of one fix that leave something before the sweep gives it up to a person. */
+  fixSweepRounds: number;
   logLevel: LogLevel;
 }
 
@@ -286,7 +294,7 @@ function readSlack(r: Reader, command: Command): SlackSettings {
 }
 
 /**
- * FIXES_REQUIRING_APPROVAL: added to the fixes that always wait (reapply-config, release-ip, restore). `backup`
+ * FIXES_REQUIRING_APPROVAL: added to the fixes that always wait (reapply-config, release-ip, restore, apply-config). `backup`
  * never waits and `reconcile-config` is gone; naming either is a settings error, not silently ignored.
  */
 function readFixesRequiringApproval(r: Reader): FixName[] {
@@ -332,6 +340,10 @@ export function loadConfig(env: Env, command: Command): Readonly<Config> {
     fixSettleTimeoutMs: r.duration('FIX_SETTLE_TIMEOUT', '5m'),
     jobLockDurationMs: r.duration('JOB_LOCK_DURATION', '5m'),
     jobStalledIntervalMs: r.duration('JOB_STALLED_INTERVAL', '30s'),
+    fixAttempts: r.int('FIX_ATTEMPTS', 3, 1, 100),
+    fixRetryBackoffMs: r.duration('FIX_RETRY_BACKOFF', '5s'),
+    fixSweepIntervalMs: r.duration('FIX_SWEEP_INTERVAL', '1m'),
+    fixSweepRounds: r.int('FIX_SWEEP_ROUNDS', 10, 1, 10_000),
     logLevel: r.enumOf<LogLevel>('LOG_LEVEL', ['debug', 'info', 'warn', 'error'], 'info'),
   };
   const digestsText = r.raw('DIGESTS');

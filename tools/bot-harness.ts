@@ -11,6 +11,7 @@ import { loadConfig, type Env } from '../src/config';
 import type { KubeObject } from '../src/drift/model';
 import { connectClusters } from '../src/clusters';
 import type { FixRunner } from '../src/fix-runner/contract';
+import type { SlackTransport } from '../src/slack/transport';
 import { createLogger, type Logger } from '../src/logger';
 import { startKubeStandIn, type FaultRule, type KubeStandIn } from './kube-stand-in';
 import type { SlackStandIn } from './slack-stand-in';
@@ -139,6 +140,8 @@ export async function startTestBot(
     expiryIntervalMs?: number;
     leaseWaitMs?: number;
     fixPollIntervalMs?: number;
+    /** The outbox's way to Slack (the WebClient transport with SLACK_API_URL otherwise). */
+    transport?: SlackTransport;
   } = {},
 ): Promise<StartedBot> {
   const role = options.role ?? 'serve';
@@ -153,6 +156,7 @@ export async function startTestBot(
     clusters: connectClusters(config),
     outboxIdleMs: options.outboxIdleMs ?? 20,
     ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
     ...(options.expiryIntervalMs !== undefined ? { expiryIntervalMs: options.expiryIntervalMs } : {}),
     ...(options.leaseWaitMs !== undefined ? { leaseWaitMs: options.leaseWaitMs } : {}),
     ...(options.fixPollIntervalMs !== undefined ? { fixPollIntervalMs: options.fixPollIntervalMs } : {}),

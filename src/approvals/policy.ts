@@ -11,7 +11,7 @@ export const FIXES = FIX_NAMES;
 export type Fix = (typeof FIXES)[number];
 
 /** Destructive fixes: no setting turns their approval off. */
-export const ALWAYS_APPROVED: readonly Fix[] = ['reapply-config', 'release-ip', 'restore'];
+export const ALWAYS_APPROVED: readonly Fix[] = ['reapply-config', 'release-ip', 'restore', 'apply-config'];
 /** Takes nothing away: never waits. */
 export const NEVER_APPROVED: readonly Fix[] = ['backup'];
 export const DEFAULT_FIXES_REQUIRING_APPROVAL: readonly Fix[] = ['restart-speakers'];

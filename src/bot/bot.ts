@@ -16,7 +16,7 @@ import { fixRunner, type FixRunner } from '../fix-runner';
 import { FixPlanStore } from '../jobs/fix-plan-store';
 import { fixPlanner } from '../jobs/fix-planner';
 import type { FixJobDeps } from '../jobs/fix-job';
-import { sweepDeadFixes } from '../jobs/fix-sweep';
+import { redisSweepLock, sweepDeadFixes } from '../jobs/fix-sweep';
 import { RunningFixes, runningFixText } from '../jobs/running-fixes';
 import type { Config } from '../config';
 import { ClusterLimiter } from '../jobs/cluster-limiter';
@@ -49,6 +49,33 @@ export type BotRole = 'serve' | 'worker';
 
 /** How long stop() may wait for workers and queues to close while Redis is down. */
 const STOP_WITHOUT_REDIS_MS = 3000;
+
+/**
+ * Runs `work` now; while a run is going on, a call with `again` runs it once more afterwards (a job that just ran
+ * out of retries must not wait for the next interval), any other call is dropped (an interval tick). The sweep's
+ * triggers never run two sweeps of one process at once.
+ */
+function coalesced(
+  work: () => Promise<unknown>,
+  onError: (error: unknown) => void,
+): (again?: boolean) => void {
+  let running = false;
+  let pending = false;
+  const run = (): void => {
+    running = true;
+    pending = false;
+    void work()
+      .catch(onError)
+      .finally(() => {
+        running = false;
+        if (pending) run();
+      });
+  };
+  return (again = false) => {
+    if (!running) run();
+    else if (again) pending = true;
+  };
+}
 
 /** Settles when the work does or after `ms`, whichever is first; the work's failure is of no interest here. */
 async function boundedStep(work: Promise<unknown>, ms: number): Promise<void> {
@@ -159,7 +186,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     counters: metrics.outbox,
     idleMs: options.outboxIdleMs,
   });
-  const producer = createJobProducer(redis, prefix, { onError: queueErrorListener(logger, 'producer') });
+  const producer = createJobProducer(redis, prefix, {
+    onError: queueErrorListener(logger, 'producer'),
+    fixAttempts: config.fixAttempts,
+    fixRetryBackoffMs: config.fixRetryBackoffMs,
+  });
   const lastChecks = new LastCheckStore(redis, prefix);
   const lookupGroup = options.lookupGroup ?? slackGroupLookup(config.slack.botToken, config.slack.apiUrl);
   const matcher = createPrincipalMatcher({
@@ -215,7 +246,13 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   };
   const digestSync = syncDigests(digestSchedules, config.digests, logger);
   let workers: Worker<never, unknown>[] = [];
+  let sweeps: NodeJS.Timeout | undefined;
   if (config.workers > 0) {
+    const sweep = coalesced(
+      () => sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)),
+      (error) =>
+        logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
+    );
     workers = startWorkers({
       connection: blocking,
       prefix,
@@ -228,16 +265,14 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     for (const worker of workers)
       worker.on('failed', (job, error) => {
         logger.error('job failed', { jobId: job?.id, error: error.message });
-        // A fix out of retries is swept now rather than at the next worker start.
-        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1))
-          void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((e: unknown) =>
-            logger.error('fix sweep failed', { error: e instanceof Error ? e.message : String(e) }),
-          );
+        // A fix out of retries is swept now rather than at the next interval.
+        if (worker.name === FIX_QUEUE && job && job.attemptsMade >= (job.opts.attempts ?? 1)) sweep(true);
       });
-    // Fixes that died after a change (or ran out of retries) while no worker was there to see it.
-    void sweepDeadFixes(fixes.jobDeps, (id) => producer.fixJob(id)).catch((error: unknown) =>
-      logger.error('fix sweep failed', { error: error instanceof Error ? error.message : String(error) }),
-    );
+    // Fixes that died after a change (or ran out of retries) while no worker was there to see it, then every
+    // interval: a sweep that could not reach the cluster tries again once it answers.
+    sweep();
+    sweeps = setInterval(() => sweep(), config.fixSweepIntervalMs);
+    sweeps.unref();
   }
   sender.start();
   const expiry = setInterval(() => {
@@ -298,6 +333,9 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         },
         actions: { ...mutes.actions, ...fixes.front(authorizer).actions() },
         views: mutes.views,
+        // Answers after the ack go out with the outbox's transport (a time-out), retried through 429s and 5xx.
+        respond: (url, body) => transport.respond(url, body),
+        onAnswerLost: (detail) => logger.warn('an answer to a response_url was lost', { detail }),
         audit: new AuditLog({ redis, prefix, logger: options.auditLogger ?? createLogger('info') }),
         onError: (error) =>
           logger.error('slack request failed', {
@@ -340,6 +378,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       // waiting for Redis forever, so SIGTERM still ends the process.
       const redisDown = redis.status !== 'ready' || blocking.status !== 'ready';
       clearInterval(expiry);
+      clearInterval(sweeps);
       // A fix waiting on MetalLB checkpoints and hands its job to another worker instead of holding shutdown.
       fixes.shutdown.abort();
       if (slackApp)
@@ -430,6 +469,9 @@ function fixParts(
     ...(options.fixPollIntervalMs !== undefined ? { pollIntervalMs: options.fixPollIntervalMs } : {}),
     ...(analysis ? { settings: analysis } : {}),
     signal: shutdown.signal,
+    sweepIntervalMs: config.fixSweepIntervalMs,
+    sweepRounds: config.fixSweepRounds,
+    sweepLock: redisSweepLock(redis, prefix),
   };
   let front: FixFront | undefined;
   return {

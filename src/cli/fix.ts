@@ -14,8 +14,15 @@ import type { AnalysisSettings, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
 import { backupOfSnapshot, parseBackup, renderBackup, type Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
-import { FIX_NAMES, isFixName, type FixName } from '../fixes/fix-names';
-import type { PlanOutcome } from '../fixes/plan';
+import {
+  APPLY_CONFIG_ELSEWHERE,
+  CHANGE_FIXES,
+  DIRECT_FIX_NAMES,
+  isFixName,
+  type FixName,
+} from '../fixes/fix-names';
+import type { Plan, PlanOutcome } from '../fixes/plan';
+import type { ProposalInput } from '../fixes/request';
 import { renderPlan } from '../fixes/render';
 import type { MetalLbCluster } from '../kubernetes';
 import {
@@ -32,7 +39,7 @@ import { BACKUP_HELP, FIX_HELP, PLAN_HELP, RESTORE_HELP } from './help';
 import type { CliDeps, CliIo, LiveReadOptions } from './types';
 import { parseDurationFlag, parseNow, parseOutput } from './values';
 
-const RUN_OPTIONS = {
+export const RUN_OPTIONS = {
   ...LIVE_OPTIONS,
   yes: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -46,14 +53,14 @@ const RUN_OPTIONS = {
 const PLAN_OPTIONS = { ...LIVE_OPTIONS, output: { type: 'string' }, from: { type: 'string' } } as const;
 const BACKUP_OPTIONS = { ...LIVE_OPTIONS, out: { type: 'string' }, redact: { type: 'boolean' } } as const;
 
-interface Target {
+export interface Target {
   cluster: MetalLbCluster;
   clusterName: string;
   live: LiveReadOptions;
   settings?: AnalysisSettings;
 }
 
-async function connect(
+export async function connect(
   command: string,
   values: FlagValues,
   io: CliIo,
@@ -84,8 +91,9 @@ function fixNameOf(command: string, value: string | undefined): FixName {
   if (value === undefined || !isFixName(value))
     throw new AppError(
       'E_USAGE',
-      `${command}: ${value === undefined ? 'name a fix' : `"${value}" is not a fix`}; fixes: ${FIX_NAMES.join(', ')}`,
+      `${command}: ${value === undefined ? 'name a fix' : `"${value}" is not a fix`}; fixes: ${DIRECT_FIX_NAMES.join(', ')}`,
     );
+  if (CHANGE_FIXES.includes(value)) throw new AppError('E_USAGE', `${command}: ${APPLY_CONFIG_ELSEWHERE}`);
   return value;
 }
 
@@ -140,7 +148,7 @@ async function build(
 }
 
 /** Prints what a non-plan outcome says; the exit status for it (nothing to fix: 0; refused: 2). */
-function reportNonPlan(outcome: Exclude<PlanOutcome, { kind: 'plan' }>, io: CliIo): number {
+export function reportNonPlan(outcome: Exclude<PlanOutcome, { kind: 'plan' }>, io: CliIo): number {
   if (outcome.kind === 'nothing-to-fix') {
     io.stdout.write(`${outcome.message}\n`);
     for (const d of outcome.dropped) io.stdout.write(`  dropped ${d.target}: ${d.reason}\n`);
@@ -168,7 +176,7 @@ export async function runPlanCommand(args: string[], io: CliIo, deps: CliDeps): 
   return 0;
 }
 
-async function confirm(io: CliIo, question: string): Promise<boolean> {
+export async function confirm(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, terminal: false });
   io.stderr.write(question);
   const answer = await new Promise<string>((resolve) => {
@@ -311,6 +319,37 @@ async function execute(
     io.stderr.write('not confirmed: nothing was changed\n');
     return 2;
   }
+  return runPlanned({
+    plan,
+    target,
+    io,
+    values,
+    settleTimeoutMs,
+    leaseWaitMs,
+    rebuildPlan: async () => (await build(target, request, deps.now())).outcome,
+    ...(request.backup ? { restoreFrom: request.backup } : {}),
+  });
+}
+
+export interface PlannedRun {
+  plan: Plan;
+  target: Target;
+  io: CliIo;
+  /** The run flags (--backup-dir, --force). */
+  values: FlagValues;
+  settleTimeoutMs: number;
+  leaseWaitMs: number;
+  rebuildPlan(): Promise<PlanOutcome>;
+  restoreFrom?: Backup;
+  proposal?: ProposalInput;
+}
+
+/**
+ * Runs a confirmed plan through the fix runner (Lease, backup to a file, steps with progress on stderr) and prints
+ * the result; the exit status of {@link exitCodeOf}. An interrupted run is swept at once.
+ */
+export async function runPlanned(run: PlannedRun): Promise<number> {
+  const { plan, target, io, values, settleTimeoutMs } = run;
   const fixId = newApprovalId();
   let checkpoint: FixCheckpoint | undefined;
   const checkpoints = {
@@ -333,11 +372,12 @@ async function execute(
       cluster: target.cluster,
       clusterName: target.clusterName,
       requestedBy: requester(),
-      rebuildPlan: async () => (await build(target, request, deps.now())).outcome,
-      ...(request.backup ? { restoreFrom: request.backup } : {}),
+      rebuildPlan: () => run.rebuildPlan(),
+      ...(run.restoreFrom ? { restoreFrom: run.restoreFrom } : {}),
+      ...(run.proposal ? { proposal: run.proposal } : {}),
       checkpoints,
       backups,
-      lease: leasePolicy(io, values.force === true, leaseWaitMs),
+      lease: leasePolicy(io, values.force === true, run.leaseWaitMs),
       progress,
       settleTimeoutMs,
       signal: abort.signal,

@@ -8,6 +8,7 @@ Commands:
   check    report drift, from a live cluster or from dump files (--from-file)
   dump     write a dump of a live cluster (or of dump files) in the layout check --from-file reads
   preview  what applying proposed MetalLB config (-f FILE|DIR) would do to services, pools and findings
+  apply    apply proposed MetalLB config (-f FILE|DIR) one object at a time, restoring the backup on a surprise
   plan     print the plan of a fix against the live cluster; changes nothing
   fix      run a fix (after confirmation or --yes), with the same plans, Lease and steps as the bot
   backup   write a backup file of the MetalLB config and every service's IPs (--out FILE)
@@ -23,8 +24,8 @@ Global flags:
   --version    print the version
 
 Exit status: 0 no finding reaches --fail-on, 1 one does, 2 error (nothing is printed on stdout then).
-fix/restore: 0 done, 1 a postcondition failed (reapply/restore: config restored), 2 nothing changed, 3 something
-is left after a failed rollback (printed).
+fix/restore/apply: 0 done, 1 a postcondition failed or rolled back (reapply/restore/apply: config restored), 2
+nothing changed, 3 something is left after a failed rollback (printed).
 `;
 
 const LIVE_FLAGS = `  --kubeconfig PATH          kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster)
@@ -129,7 +130,8 @@ const FIX_FLAGS = `  --settle-timeout DURATION  bound of each wait on MetalLB (d
 
 export const PLAN_HELP = `Usage: metallb-chatops plan <fix> [targets...] [flags]
 
-Prints the plan of a fix against the live cluster and changes nothing. Fixes: ${'backup, restart-controller, restart-speakers, reapply-config, release-ip, clear-stale-annotation, restore'}.
+Prints the plan of a fix against the live cluster and changes nothing. Fixes: ${'backup, restart-controller, restart-speakers, reapply-config, release-ip, clear-stale-annotation, restore'}
+(apply-config is "apply -f FILE").
 release-ip and clear-stale-annotation take Service namespace/names or finding ids (none: every service with such a
 finding); restore takes --from FILE.
 
@@ -192,4 +194,31 @@ REDIS_SENTINELS and REDIS_SENTINEL_NAME) and REDIS_PREFIX, as the bot has them.
 Flags:
   --cluster NAME   the cluster, as named in CLUSTERS (required)
   --out FILE       write to FILE instead of stdout
+`;
+
+export const APPLY_HELP = `Usage: metallb-chatops apply -f PROPOSED [-f MORE]... [--prune] [--yes] [flags]
+
+Applies MetalLB config objects the guarded way: prints the preview (as "preview" does) and the plan, asks for
+confirmation (or --yes), takes the cluster's fix Lease and a backup (to a file, mode 0600), re-checks the preview
+against a fresh read, then applies one object at a time in a safe order (new pools before the advertisements that
+name them, advertisements before the pools they stop naming are deleted). After each object it waits for the
+controller to reload or reject the config, and checks that the services the preview said would move got new IPs
+inside their pools and that every other service kept its own. A rejection, or a service moving that should not,
+stops the apply and restores the backup; stdout says which object and why. A proposal the preview rejects (an
+overlapping pool, a missing BFD profile, ...) is refused and never applied. Progress goes to stderr.
+
+Proposal:
+  -f, --file PATH            a YAML/JSON file or a directory of them; repeatable (- for stdin, with --yes)
+  --prune                    the files are the complete config of the MetalLB namespace: config objects they do
+                             not name are deleted
+
+${FIX_FLAGS}
+  --now ISO-8601             time the preview is made at (default now)
+${LIVE_FLAGS}
+  --metallb-namespace NAME   MetalLB's namespace (default: found from the controller's labels)
+  --help                     show this help
+
+Exit status: 0 applied; 1 rolled back, or a postcondition failed and the config was restored; 2 nothing was
+changed (error, refusal by the preview, no confirmation, Lease held); 3 changes were made and could not be fully
+rolled back (what is left is printed).
 `;

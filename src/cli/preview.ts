@@ -3,11 +3,10 @@
  * objects, and says what applying them would do (src/preview). Exit 0 when nothing reaches --fail-on, 1 when
  * something does, 2 on an error.
  */
-import { nameOf } from '../drift/fields';
 import type { KubeObject, Snapshot } from '../drift/model';
 import { AppError } from '../errors';
-import { isConfigKind } from '../fixes/config-objects';
 import { buildPreview, reaches } from '../preview/preview';
+import { checkNamed } from '../preview/proposal-text';
 import { renderPreview } from '../preview/render';
 import { loadDump } from '../snapshot/load';
 import { LIVE_OPTIONS, listFlag, liveOptions, parseFlags, stringFlag } from './flags';
@@ -24,19 +23,13 @@ const PREVIEW_OPTIONS = {
 } as const;
 
 /** The proposed objects: every file or directory of -f; a MetalLB object without a name cannot be applied. */
-async function readProposal(files: string[], io: CliIo): Promise<KubeObject[]> {
+export async function readProposal(files: string[], io: CliIo): Promise<KubeObject[]> {
   const snapshot = await loadDump(files, { stdin: io.stdin, keepAllKinds: true });
-  const unnamed = snapshot.objects.filter((o) => isConfigKind(o.kind) && nameOf(o) === '');
-  if (unnamed.length > 0) {
-    throw new AppError(
-      'E_PROPOSAL_INVALID',
-      `preview: ${unnamed.length} ${unnamed[0]?.kind ?? ''} object(s) in ${files.join(', ')} have no metadata.name`,
-    );
-  }
+  checkNamed(snapshot.objects, files.join(', '));
   return snapshot.objects;
 }
 
-function proposalSource(files: string[]): string {
+export function proposalSource(files: string[]): string {
   return files.map((f) => (f === '-' ? 'stdin' : f)).join(', ');
 }
 

@@ -4,6 +4,7 @@
  * nothing on stdout.
  */
 import { AppError, isAppError } from '../errors';
+import { runApply } from './apply';
 import { botCommand } from './bot';
 import { runCheck } from './check';
 import { runDump } from './dump';
@@ -19,6 +20,7 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   check: runCheck,
   dump: runDump,
   preview: runPreview,
+  apply: runApply,
   plan: runPlanCommand,
   fix: runFixCommand,
   backup: runBackupCommand,

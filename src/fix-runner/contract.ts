@@ -7,6 +7,7 @@
  */
 import type { AnalysisSettings } from '../drift/model';
 import type { Backup } from '../fixes/backup-format';
+import type { ProposalInput } from '../fixes/request';
 import type { Plan, PlanOutcome } from '../fixes/plan';
 import type { MetalLbCluster } from '../kubernetes';
 
@@ -27,9 +28,12 @@ export interface FixCheckpoint {
   stepsDone: number;
   /** A change has been made to the cluster: stopping from now on restores first; a dead fix needs a sweep. */
   changed: boolean;
-  /** Final: the Lease may be released, the backup unpinned. */
+  /** Final: the Lease may be released, the backup unpinned. A sweep never restores a final fix. */
   final: boolean;
-  /** The runner's own bookkeeping (pins it added, readings before the first step, ...). */
+  /**
+   * The runner's own bookkeeping (pins it added, readings before the first step, and once a rollback has begun
+   * its cause: a resumed run then finishes the rollback instead of the remaining steps).
+   */
   state: Record<string, unknown>;
 }
 
@@ -105,6 +109,8 @@ export interface FixRunInput {
   rebuildPlan(): Promise<PlanOutcome>;
   /** The backup a `restore` makes the config equal to (the Redis copy keeps passwords; a file may be redacted). */
   restoreFrom?: Backup;
+  /** apply-config: the proposal of the plan's request, where a created or replaced BGPPeer's password comes from. */
+  proposal?: ProposalInput;
   checkpoints: CheckpointStore;
   backups: BackupSink;
   lease: LeasePolicy;
@@ -180,7 +186,11 @@ export type FixResult =
   | { kind: 'stopped'; fixId: FixId; reason: StopReason; message: string; backupId?: string }
   /** A step failed after a change (409, webhook denial, timeout); the backup was restored and the pins removed. */
   | { kind: 'rolled-back'; fixId: FixId; backupId: string; cause: string; comparison: FixComparison }
-  /** A step failed after a change and the restore could not finish: exactly what is left. The Lease is kept. */
+  /**
+   * Changes were made and the cluster is not back to the backup: a step failed and the restore could not finish,
+   * or a resumed run could not take the Lease to go on. `left` is exactly what is left. The Lease is kept and the
+   * checkpoint is not final: the bot retries the job (a resumed run rolls back), then the sweep restores.
+   */
   | { kind: 'rollback-incomplete'; fixId: FixId; backupId: string; cause: string; left: Leftover[] }
   /** Aborted (SIGTERM) while waiting: the checkpoint is saved and the Lease kept for the worker that resumes it. */
   | { kind: 'interrupted'; fixId: FixId; checkpoint: FixCheckpoint };
@@ -190,8 +200,16 @@ export interface SweepInput {
   fixId: FixId;
   cluster: MetalLbCluster;
   clusterName: string;
-  /** Its last checkpoint (its backup id and the pins it added); a fix without `changed` only loses its Lease. */
+  /**
+   * Its last checkpoint (its backup id and the pins it added). Only a checkpoint that says `changed` and not
+   * `final` is restored; any other fix only loses its Lease.
+   */
   checkpoint: FixCheckpoint | undefined;
+  /**
+   * Where the sweep records the pins it adds while restoring (so a later sweep removes them too) and, once the
+   * cluster is back to the backup, the checkpoint marked `final`. Without it nothing is recorded (the CLI).
+   */
+  checkpoints?: CheckpointStore;
   backups: BackupSink;
   settleTimeoutMs: number;
   pollIntervalMs?: number;
@@ -213,7 +231,10 @@ export interface SweepResult {
 
 /** The entry points, implemented in src/fix-runner/index.ts. */
 export interface FixRunner {
-  /** Runs (or resumes, from the checkpoint) an approved plan. Never throws for a cluster problem: see the result. */
+  /**
+   * Runs (or resumes, from the checkpoint) an approved plan. Never throws for a cluster problem: see the result.
+   * A resumed run whose checkpoint holds a rollback in progress finishes the rollback.
+   */
   runFix(input: FixRunInput): Promise<FixResult>;
   /** Restores a dead fix's backup, removes its pins, releases its Lease (only if it holds it). */
   sweep(input: SweepInput): Promise<SweepResult>;

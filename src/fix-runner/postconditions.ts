@@ -8,6 +8,8 @@ import type { AnalysisSettings, Finding, KubeObject, Snapshot } from '../drift/m
 import type { Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
 import type { Plan } from '../fixes/plan';
+import type { ProposalInput } from '../fixes/request';
+import type { FindingRef } from './contract';
 import type { Pins } from './restore';
 
 export interface PostconditionInput {
@@ -20,6 +22,24 @@ export interface PostconditionInput {
   clusterName: string;
   now: Date;
   settings?: AnalysisSettings;
+  /** apply-config: the proposal the config must now hold. */
+  proposal?: ProposalInput;
+  /** The findings of the read before the first step (apply-config: a refusal must not be new). */
+  findingsBefore?: readonly FindingRef[];
+}
+
+/** Findings that say a MetalLB component refuses its config (controller or speaker, log, metric or state). */
+const REFUSAL_CODES = new Set(['CONFIG_STALE', 'CONFIG_STATE_INVALID']);
+
+/** apply-config: no component refuses the config now that did not before (a speaker's refusal shows only here). */
+function noNewRefusal(input: PostconditionInput): string[] {
+  const before = new Set((input.findingsBefore ?? []).map((f) => f.id));
+  return input.findings
+    .filter((f) => REFUSAL_CODES.has(f.code) && !before.has(f.id))
+    .map(
+      (f) =>
+        `${f.resource.kind} ${f.resource.namespace ?? ''}/${f.resource.name} refuses the config: ${f.message}`,
+    );
 }
 
 function keyOf(obj: KubeObject): string {
@@ -138,6 +158,23 @@ function newIpsAllowed(input: PostconditionInput): string[] {
   });
 }
 
+/** apply-config: the proposal, previewed against the fresh read, changes nothing any more. */
+function configHoldsProposal(input: PostconditionInput): string[] {
+  if (input.proposal === undefined) return ['the proposal of the apply is not known to the runner'];
+  const outcome = buildPlan({
+    fix: 'apply-config',
+    cluster: input.clusterName,
+    snapshot: input.snapshot,
+    now: input.now,
+    targets: [],
+    proposal: input.proposal,
+    ...(input.settings ? { settings: input.settings } : {}),
+  });
+  if (outcome.kind === 'nothing-to-fix') return [];
+  if (outcome.kind === 'refused') return [`the config does not hold the proposal: ${outcome.reason}`];
+  return [`the config does not hold the proposal yet: ${outcome.plan.steps.map((s) => s.title).join('; ')}`];
+}
+
 /** Every postcondition of the plan's fix that does not hold; empty when the fix did what it promised. */
 export function checkPostconditions(input: PostconditionInput): string[] {
   switch (input.plan.fix) {
@@ -153,5 +190,7 @@ export function checkPostconditions(input: PostconditionInput): string[] {
       return newIpsAllowed(input);
     case 'backup':
       return [];
+    case 'apply-config':
+      return [...configHoldsProposal(input), ...noNewRefusal(input)];
   }
 }

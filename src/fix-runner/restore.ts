@@ -3,6 +3,8 @@
  * reapply-config or restore, and what the sweep does for a fix that died. It runs the restore plan of the same
  * builder a user's `restore` runs (object by object, pinned), then waits for the pinned services to hold their
  * backup IPs and unpins them. It never stops at the first problem: everything it could not do is a Leftover.
+ * While the config is not back, the pins stay: a service whose pool is missing gets its pinned IP when the pool
+ * returns, where an unpinned one would get a fresh allocation. The next attempt (a retry, the sweep) removes them.
  */
 import type { AnalysisSettings, KubeObject, Snapshot } from '../drift/model';
 import { isAppError } from '../errors';
@@ -25,6 +27,8 @@ export interface RestoreEnv {
   clock: () => Date;
   settings?: AnalysisSettings;
   progress(title: string): void;
+  /** Told before a pin the restore adds is written (a resumed fix or a later sweep must remove it too). */
+  pinning?(service: string, keys: string[]): Promise<void>;
 }
 
 export interface RestoreOutcome {
@@ -133,12 +137,14 @@ export async function restoreToBackup(env: RestoreEnv, backup: Backup, pins: Pin
         cluster: env.cluster,
         now: env.clock,
         password: passwordResolver(backup, snapshot),
-        pinning: (service, keys) => {
+        pinning: async (service, keys) => {
           allPins[service] = [...new Set([...(allPins[service] ?? []), ...keys])];
-          return Promise.resolve();
+          await env.pinning?.(service, keys);
         },
       };
       for (const step of outcome.plan.steps) {
+        // The plan's own unpin step waits, like the pins a fix added, until the config is back.
+        if (left.length > 0 && isUnpinStep(step)) continue;
         env.progress(`restoring: ${step.title}`);
         if ((await runStepBestEffort(ctx, step, env, left)) && !/^(pin|remove the)/.test(step.title))
           restored.push(step.title);
@@ -150,9 +156,31 @@ export async function restoreToBackup(env: RestoreEnv, backup: Backup, pins: Pin
       problem: `could not be compared with backup ${backup.id}: ${describeError(error)}`,
     });
   }
+  if (left.length > 0) {
+    for (const [service, keys] of Object.entries(allPins))
+      left.push({
+        object: `Service ${service}`,
+        problem: `pin ${keys.join(', ')} kept until the config is back (without it the service could get another IP when its pool returns)`,
+      });
+    return { restored, unpinned: [], left };
+  }
   await waitForPinned(env, backup, allPins, left);
   const unpinned = await unpin(env, allPins, left);
   return { restored, unpinned, left };
+}
+
+/** A step that only removes pins: every action a Service patch setting `loadBalancerIPs` annotations to null. */
+function isUnpinStep(step: PlanStep): boolean {
+  return (
+    step.actions.length > 0 &&
+    step.actions.every((action) => {
+      if (action.action !== 'patch' || action.object.kind !== 'Service') return false;
+      const annotations = (action.patch.metadata as { annotations?: Record<string, unknown> } | undefined)
+        ?.annotations;
+      const entries = Object.entries(annotations ?? {});
+      return entries.length > 0 && entries.every(([k, v]) => k.endsWith('/loadBalancerIPs') && v === null);
+    })
+  );
 }
 
 /** Waits until every pinned service of the backup holds its backup IPs; each one that does not is left. */

@@ -2,7 +2,9 @@
  * Runs an approved plan (issue 9, "Jobs and safety"): the Lease first, then the backup (always), then the plan
  * re-verified by rebuilding it, then the steps, each action checkpointed, each wait observed; postconditions;
  * a fresh check for the before/after comparison. Once a change is made, any failure of reapply-config or restore
- * restores the backup and removes the pins before the run ends.
+ * restores the backup and removes the pins before the run ends. The rollback is checkpointed as begun: a resumed run
+ * (a retry after a rollback that could not finish, or another worker after a crash) finishes it rather than the
+ * remaining steps, and a resumed run that cannot take the Lease says what is left rather than "no change".
  */
 import { analyze } from '../drift/analyze';
 import type { Finding, KubeObject, Snapshot } from '../drift/model';
@@ -18,6 +20,7 @@ import type {
   FixComparison,
   FixResult,
   FixRunInput,
+  Leftover,
   StopReason,
 } from './contract';
 import {
@@ -29,6 +32,8 @@ import {
   type LeaseContext,
 } from './lease';
 import { controllerSawDeletion, Interrupted, newIp, servicesHoldIps, type Observer } from './observe';
+import { configAccepted, readConfigSignals, servicesAsPredicted, type ConfigSignals } from './observe-apply';
+import { proposalPasswords } from '../fixes/builders/apply-config';
 import { checkPostconditions } from './postconditions';
 import { describeError, passwordResolver, restoreToBackup, type Pins } from './restore';
 
@@ -39,13 +44,21 @@ interface RunState {
   before?: { findings: FindingRef[] };
   /** New IPs of release-ip, by service. */
   newIps: Record<string, string[]>;
+  /** Set when a rollback begins: why, and the postconditions that failed when that was the cause. */
+  rollback?: { cause: string; failed?: string[] };
 }
 
-const CONFIG_FIXES = new Set(['reapply-config', 'restore']);
+const CONFIG_FIXES = new Set(['reapply-config', 'restore', 'apply-config']);
 
 function stateOf(cp: FixCheckpoint): RunState {
   const s = cp.state as Partial<RunState>;
-  return { pins: s.pins ?? {}, actionIndex: s.actionIndex ?? 0, before: s.before, newIps: s.newIps ?? {} };
+  return {
+    pins: s.pins ?? {},
+    actionIndex: s.actionIndex ?? 0,
+    before: s.before,
+    newIps: s.newIps ?? {},
+    ...(s.rollback ? { rollback: s.rollback } : {}),
+  };
 }
 
 export function findingRefs(findings: readonly Finding[]): FindingRef[] {
@@ -72,6 +85,8 @@ class Run {
   private backup: Backup | undefined;
   private plan: Plan;
   private step = 0;
+  /** The controller's signals read just before the current step's write (apply-config). */
+  private signals: ConfigSignals | undefined;
 
   constructor(private readonly input: FixRunInput) {
     this.clock = input.clock ?? (() => new Date());
@@ -133,8 +148,11 @@ class Run {
       (holder) => this.progress('waiting for the fix Lease', `the Lease held by ${describeHolder(holder)}`),
       this.input.signal,
     ).catch((error: unknown) => ({ ok: false as const, message: describeError(error) }));
-    if (!acquired.ok)
+    if (!acquired.ok) {
+      // A resumed fix that changed the cluster must never report "stopped before any change".
+      if (this.cp.changed) return this.notResumed(acquired.message);
       return { kind: 'stopped', fixId: this.input.fixId, reason: 'lease-held', message: acquired.message };
+    }
     const stopRenewing = keepRenewed(this.lease, () => undefined);
     try {
       return await this.guarded();
@@ -152,8 +170,38 @@ class Run {
     return result;
   }
 
+  /** A resumed run after a change that could not take the Lease: nothing done now, exactly what is left. */
+  private notResumed(message: string): FixResult {
+    const backupId = this.cp.backupId ?? '';
+    const n = this.plan.steps.length;
+    const left: Leftover[] = [];
+    if (this.state.rollback || CONFIG_FIXES.has(this.plan.fix))
+      left.push({
+        object: 'MetalLB config',
+        problem: this.state.rollback
+          ? `not restored to backup ${backupId} yet: the rollback did not finish (${this.state.rollback.cause})`
+          : `not restored to backup ${backupId} yet: the fix stopped after step ${this.cp.stepsDone} of ${n}`,
+      });
+    else
+      left.push({
+        object: `fix ${this.input.fixId}`,
+        problem: `stopped after step ${this.cp.stepsDone} of ${n}; the remaining steps did not run`,
+      });
+    for (const [service, keys] of Object.entries(this.state.pins))
+      left.push({ object: `Service ${service}`, problem: `pin ${keys.join(', ')} may still be set` });
+    return {
+      kind: 'rollback-incomplete',
+      fixId: this.input.fixId,
+      backupId,
+      cause: `the cluster was changed, and the resumed fix could not take the fix Lease: ${message}`,
+      left,
+    };
+  }
+
   private async guarded(): Promise<FixResult> {
     try {
+      // A rollback that began (and did not finish) before this run is finished first, whatever the steps say.
+      if (this.state.rollback) return await this.rollBackAndReport(this.state.rollback);
       await this.prepare();
       await this.steps();
       return await this.finish();
@@ -187,16 +235,38 @@ class Run {
         true,
       );
     }
-    const outcome = await this.rollback();
-    if (outcome.left.length > 0)
-      return this.final({ kind: 'rollback-incomplete', fixId, backupId, cause, left: outcome.left }, false);
-    const comparison = await this.compare().catch(() => emptyComparison());
-    return this.final({ kind: 'rolled-back', fixId, backupId, cause, comparison }, true);
+    return this.rollBackAndReport({ cause });
   }
 
-  private async rollback(): Promise<{ left: { object: string; problem: string }[] }> {
+  /**
+   * Restores the backup and removes the pins, the rollback checkpointed as begun first. `failed` (postconditions
+   * that did not hold) makes a restored result `postcondition-failed`, else it is `rolled-back`.
+   */
+  private async rollBackAndReport(why: { cause: string; failed?: string[] }): Promise<FixResult> {
+    const fixId = this.input.fixId;
+    const backupId = this.cp.backupId ?? '';
+    this.state.rollback = why;
+    await this.save();
+    const outcome = await this.rollback();
+    if (outcome.left.length > 0)
+      return this.final(
+        { kind: 'rollback-incomplete', fixId, backupId, cause: why.cause, left: outcome.left },
+        false,
+      );
+    const comparison = await this.compare().catch(() => emptyComparison());
+    if (why.failed)
+      return this.final(
+        { kind: 'postcondition-failed', fixId, backupId, failed: why.failed, restored: true, comparison },
+        true,
+      );
+    return this.final({ kind: 'rolled-back', fixId, backupId, cause: why.cause, comparison }, true);
+  }
+
+  private async rollback(): Promise<{ left: Leftover[] }> {
     const backup = await this.loadBackup();
-    const obs = { ...this.obs, signal: undefined };
+    // A rollback runs to the end, and often starts while the controller still reports the config that failed as
+    // Invalid (apply-config): its waits poll the services until the backup's config is back, not fail at once.
+    const obs = { ...this.obs, signal: undefined, hasConfigState: false };
     return restoreToBackup(
       {
         cluster: this.input.cluster,
@@ -205,6 +275,11 @@ class Run {
         clock: this.clock,
         settings: this.input.settings,
         progress: (title) => this.progress(title),
+        // Pins the restore adds are this fix's too: a retry or the sweep removes them.
+        pinning: async (service, keys) => {
+          this.state.pins[service] = [...new Set([...(this.state.pins[service] ?? []), ...keys])];
+          await this.save();
+        },
       },
       backup,
       this.state.pins,
@@ -287,10 +362,15 @@ class Run {
           source: 'backup',
         })
       : ownPasswords;
+    const proposal = this.input.proposal;
+    const proposed = proposal ? proposalPasswords(proposal.text, proposal.source) : new Map<string, string>();
     return {
       cluster: this.input.cluster,
       now: this.clock,
-      password: (key, action) => targetPasswords(key, action),
+      password: (key, action) =>
+        'passwordFrom' in action && action.passwordFrom === 'proposal'
+          ? proposed.get(key)
+          : targetPasswords(key, action),
       pinning: async (service, keys) => {
         this.state.pins[service] = [...new Set([...(this.state.pins[service] ?? []), ...keys])];
         await this.save();
@@ -305,6 +385,11 @@ class Run {
       this.step = i + 1;
       this.progress(step.title);
       const startedAt = this.clock();
+      // What the controller said before this step's write, unless the step already wrote (a resumed run).
+      this.signals =
+        this.state.actionIndex === 0 && step.waits.some((w) => w.wait === 'config-accepted')
+          ? await readConfigSignals(this.obs, startedAt)
+          : undefined;
       const expected = step.actions.find((a) => a.action === 'create');
       if (step.actions.every(isServicePatch)) {
         await this.patchesAtOnce(ctx, step);
@@ -394,8 +479,40 @@ class Run {
           this.state.newIps[wait.service] = await newIp(this.obs, wait.service, old);
           break;
         }
+        case 'config-accepted':
+          await configAccepted(this.obs, wait.object, wait.reload, since, this.signals);
+          break;
+        case 'services-as-predicted':
+          await servicesAsPredicted(
+            this.obs,
+            {
+              moved: wait.moved,
+              movedBefore: this.movedBefore(step),
+              before: await this.backupIps(),
+              object: step.title.replace(/^\S+ /, ''),
+            },
+            since,
+          );
+          break;
       }
     }
+  }
+
+  /** Services the steps before `step` predicted to move (apply-config). */
+  private movedBefore(step: PlanStep): Set<string> {
+    const index = this.plan.steps.indexOf(step);
+    return new Set(
+      this.plan.steps
+        .slice(0, Math.max(0, index))
+        .flatMap((s) => s.waits)
+        .flatMap((w) => (w.wait === 'services-as-predicted' ? w.moved.map((m) => m.service) : [])),
+    );
+  }
+
+  /** Every handled service's IPs in the backup taken first, by `namespace/name`. */
+  private async backupIps(): Promise<Map<string, string[]>> {
+    const backup = await this.loadBackup();
+    return new Map(backup.services.map((s) => [`${s.namespace}/${s.name}`, s.ips]));
   }
 
   private async finish(): Promise<FixResult> {
@@ -413,6 +530,8 @@ class Run {
       clusterName: this.input.clusterName,
       now: this.clock(),
       settings: this.input.settings,
+      ...(this.input.proposal ? { proposal: this.input.proposal } : {}),
+      ...(this.state.before ? { findingsBefore: this.state.before.findings } : {}),
     });
     if (failed.length > 0) {
       if (!CONFIG_FIXES.has(this.plan.fix) || !this.cp.changed) {
@@ -422,17 +541,7 @@ class Run {
           true,
         );
       }
-      const outcome = await this.rollback();
-      if (outcome.left.length > 0)
-        return this.final(
-          { kind: 'rollback-incomplete', fixId, backupId, cause: failed.join('; '), left: outcome.left },
-          false,
-        );
-      const comparison = await this.compare();
-      return this.final(
-        { kind: 'postcondition-failed', fixId, backupId, failed, restored: true, comparison },
-        true,
-      );
+      return this.rollBackAndReport({ cause: failed.join('; '), failed });
     }
     return this.final({ kind: 'succeeded', fixId, backupId, comparison: this.comparison(snapshot) }, true);
   }

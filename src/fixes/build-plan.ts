@@ -2,6 +2,7 @@
  * Plan builders: pure functions of a fresh read (and, for restore, a backup). The bot, the worker and the CLI
  * call the same builder, so an approval's hash can be checked by rebuilding the plan before running it.
  */
+import { buildApplyConfig } from './builders/apply-config';
 import { buildBackup } from './builders/backup';
 import { buildClearStaleAnnotation } from './builders/clear-stale-annotation';
 import { buildReapplyConfig } from './builders/reapply-config';
@@ -39,5 +40,7 @@ export function buildPlan(request: PlanRequest): PlanOutcome {
       return buildReleaseIp(fc);
     case 'clear-stale-annotation':
       return buildClearStaleAnnotation(fc);
+    case 'apply-config':
+      return buildApplyConfig(fc);
   }
 }

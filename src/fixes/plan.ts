@@ -29,7 +29,7 @@ export type PlanAction =
   | { action: 'backup'; objects: PlanObjectRef[] };
 
 /** Where a re-created BGPPeer's password comes from: it is never part of a plan's text. */
-export type PasswordSource = 'backup' | 'cluster' | 'none';
+export type PasswordSource = 'backup' | 'cluster' | 'proposal' | 'none';
 
 export type PlanWait =
   /** The controller has processed the deletion (ConfigurationState on 0.15.3+, events and status otherwise). */
@@ -38,7 +38,35 @@ export type PlanWait =
   | { wait: 'services-hold-ips'; services: ServiceIps[] }
   | { wait: 'rollout-complete'; object: PlanObjectRef }
   /** The service got a new IP inside a pool that allows it. */
-  | { wait: 'new-ip'; service: string };
+  | { wait: 'new-ip'; service: string }
+  /**
+   * apply-config: the controller took the config this step wrote. A rejection fails the step (ConfigurationState
+   * Invalid on 0.15.3+; otherwise a `failed to parse the configuration` / `reload failed` / `applying new
+   * configuration failed` log line or the stale metric turning 1 since the step). With `reload`, the step also
+   * waits for the positive sign (a `config reloaded` line, or the step's predicted moves seen): the controller
+   * reloads on IPAddressPool changes only.
+   */
+  | { wait: 'config-accepted'; object: PlanObjectRef; reload: boolean }
+  /**
+   * apply-config: services as the preview predicted, checked after the step. `moved` got (or lost, for
+   * `loses-address`) their address by the end of this step, each new IP inside one of `pools`; every other
+   * handled service holds the IPs it held before the first step, except those an earlier step moved.
+   */
+  | { wait: 'services-as-predicted'; moved: PredictedMove[] };
+
+/** A service the preview says changes address in a step of an apply-config plan. */
+export interface PredictedMove {
+  /** `namespace/name`. */
+  service: string;
+  /** Its IPs before the step. */
+  from: string[];
+  /** `ip-changes`: a new IP from `pools`; `gets-address`: a first IP from `pools`; `loses-address`: none left. */
+  impact: 'ip-changes' | 'gets-address' | 'loses-address';
+  /** The pools a new IP must lie in (empty for `loses-address`). */
+  pools: string[];
+  /** The exact new IP, when MetalLB's choice is certain. */
+  ip: string | null;
+}
 
 export interface ServiceIps {
   /** `namespace/name`. */
@@ -55,7 +83,9 @@ export type ServiceImpactKind =
   /** Gets a different IP. */
   | 'ip-changes'
   /** Could get a different IP: the plan cannot keep it (say why). */
-  | 'ip-may-change';
+  | 'ip-may-change'
+  /** A pending service gets an address (apply-config). */
+  | 'gets-address';
 
 export interface ServiceImpact extends ServiceIps {
   impact: ServiceImpactKind;
@@ -93,6 +123,8 @@ export interface Plan {
   backup: { objects: PlanObjectRef[]; services: number };
   /** The backup a restore makes the config equal to. */
   restoreFrom?: string;
+  /** apply-config: the preview the plan carries out; its hash is part of the plan's, so a changed preview stops the run. */
+  preview?: PlanPreview;
   steps: PlanStep[];
   /** What the fix achieves, in one or two sentences. */
   effect: string;
@@ -101,6 +133,18 @@ export interface Plan {
   builtAt: string;
   /** See {@link planHash}. */
   hash: string;
+}
+
+/** What an apply-config plan keeps of its preview (src/preview): the proposal, the verdict and the hash. */
+export interface PlanPreview {
+  hash: string;
+  source: string;
+  prune: boolean;
+  verdict: 'accepted';
+  /** Services whose address the whole change moves or takes away. */
+  addressChanges: number;
+  /** Config objects created, replaced and deleted. */
+  changes: { action: 'create' | 'replace' | 'delete'; kind: string; name: string }[];
 }
 
 /** Keys a plan carries that the approval does not bind: rebuilding the same plan later gives the same hash. */

@@ -4,7 +4,14 @@
  */
 import { stringify } from 'yaml';
 import type { OutputFormat } from '../report';
-import { shortHash, type Plan, type PlanAction, type PlanWait, type ServiceImpact } from './plan';
+import {
+  shortHash,
+  type Plan,
+  type PlanAction,
+  type PlanWait,
+  type PredictedMove,
+  type ServiceImpact,
+} from './plan';
 
 function refText(ref: { kind: string; namespace: string | null; name: string }): string {
   return `${ref.kind} ${ref.namespace === null ? '' : `${ref.namespace}/`}${ref.name}`;
@@ -13,6 +20,7 @@ function refText(ref: { kind: string; namespace: string | null; name: string }):
 const PASSWORD_TEXT = {
   backup: 'spec.password from the backup, not shown',
   cluster: "spec.password kept from the cluster's current object, not shown",
+  proposal: 'spec.password from the proposal, not shown',
   none: '',
 } as const;
 
@@ -48,7 +56,21 @@ export function waitText(wait: PlanWait): string {
       return `wait for the rollout of ${refText(wait.object)}`;
     case 'new-ip':
       return `wait until ${wait.service} has a new IP inside a pool that allows it`;
+    case 'config-accepted':
+      return wait.reload
+        ? `wait until the controller has reloaded the config with ${refText(wait.object)} (a rejection stops the apply)`
+        : `check that the config with ${refText(wait.object)} is not rejected`;
+    case 'services-as-predicted': {
+      const moved = wait.moved.length;
+      return `check that ${moved === 0 ? 'no service changed its address' : `${moved === 1 ? '1 service' : `${moved} services`} moved as predicted (${wait.moved.map(moveText).join('; ')}) and every other service kept its IPs`}`;
+    }
   }
+}
+
+function moveText(move: PredictedMove): string {
+  if (move.impact === 'loses-address') return `${move.service} loses ${move.from.join(',')}`;
+  const to = move.ip ?? `an IP of ${move.pools.join(' or ')}`;
+  return `${move.service} ${move.from.length > 0 ? `${move.from.join(',')} -> ` : 'gets '}${to}`;
 }
 
 const IMPACT_TEXT: Record<ServiceImpact['impact'], string> = {
@@ -56,6 +78,7 @@ const IMPACT_TEXT: Record<ServiceImpact['impact'], string> = {
   unannounced: 'is not announced during the step',
   'ip-changes': 'gets a new IP',
   'ip-may-change': 'may get a new IP',
+  'gets-address': 'gets an address',
 };
 
 export function impactText(impact: ServiceImpact): string {
@@ -72,6 +95,10 @@ export function planFacts(plan: Plan): string[] {
     `backup first: ${plan.backup.objects.length} config objects and the IPs of ${plan.backup.services} services`,
   ];
   if (plan.restoreFrom) facts.push(`restores backup ${plan.restoreFrom}`);
+  if (plan.preview)
+    facts.push(
+      `applies ${plan.preview.source}${plan.preview.prune ? ' (--prune)' : ''}: preview ${shortHash(plan.preview.hash)}, ${plan.preview.changes.length} object(s) changed, ${plan.preview.addressChanges} service address(es) changed`,
+    );
   if (plan.targets.length > 0 && !plan.restoreFrom) facts.push(`targets: ${plan.targets.join(', ')}`);
   for (const d of plan.dropped) facts.push(`dropped ${d.target}: ${d.reason}`);
   facts.push(`hash ${shortHash(plan.hash)}`, `built ${plan.builtAt}`);

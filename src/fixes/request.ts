@@ -5,6 +5,19 @@ import type { AnalysisSettings, Finding, Mute, Snapshot } from '../drift/model';
 import type { Backup } from './backup-format';
 import type { FixName } from './fix-names';
 
+/**
+ * The proposed config an apply-config plan applies (issue 13): MetalLB config objects as text, in any format
+ * `preview -f` reads (YAML, multi-document or a List, or JSON). It travels with the request, so the plan can be
+ * rebuilt from it before the run; a BGPPeer password in it reaches the cluster but never the plan.
+ */
+export interface ProposalInput {
+  text: string;
+  /** Where it came from, as the preview names it: `file a.yaml, file b.yaml`, `Slack modal`. */
+  source: string;
+  /** The proposal is the whole config of the MetalLB namespace: config objects it does not name are deleted. */
+  prune: boolean;
+}
+
 export interface PlanRequest {
   fix: FixName;
   cluster: string;
@@ -19,6 +32,8 @@ export interface PlanRequest {
   mutes?: readonly Mute[];
   /** The backup a restore makes the config equal to (from Redis or `restore --from FILE`). */
   backup?: Backup;
+  /** The proposed config (apply-config only). */
+  proposal?: ProposalInput;
 }
 
 export interface FixContext {
@@ -34,8 +49,16 @@ export function fixContext(request: PlanRequest): FixContext {
     ...(request.mutes ? { mutes: request.mutes } : {}),
   };
   const ctx = buildContext(request.snapshot, options);
-  const report = analyze(request.snapshot, options);
-  return { request, ctx, findings: report.findings };
+  // The findings only when a builder asks: apply-config never does, and a large cluster's analysis costs seconds.
+  let findings: Finding[] | undefined;
+  return {
+    request,
+    ctx,
+    get findings(): Finding[] {
+      findings ??= analyze(request.snapshot, options).findings;
+      return findings;
+    },
+  };
 }
 
 export function serviceName(service: ServiceView): string {

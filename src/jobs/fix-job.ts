@@ -3,9 +3,11 @@
  * The runner's checkpoint lives in the BullMQ job data (`job.updateData`), so a job resumed by another worker
  * after a crash or SIGTERM never repeats a finished step; the backup goes to the BackupStore, pinned by the fix
  * until it is final. A plan that changed since the approval stops the job for good (UnrecoverableError) and
- * the thread asks for a new approval of the rebuilt plan.
+ * the thread asks for a new approval of the rebuilt plan. A rollback that could not finish is not final: the
+ * thread says so, the job fails this attempt and BullMQ retries it with backoff (the resumed run rolls back), and
+ * once the attempts run out the sweep (fix-sweep.ts) restores the backup.
  */
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import { APPROVAL_ID, isId } from '../approvals/ids';
 import type { ApprovalWorkflow } from '../approvals/approvals';
 import { isFinal, type ApprovalRecord } from '../approvals/state-machine';
@@ -24,6 +26,7 @@ import type {
   LeasePolicy,
 } from '../fix-runner/contract';
 import { parseBackup, renderBackup } from '../fixes/backup-format';
+import type { ProposalInput } from '../fixes/request';
 import type { MetalLbCluster } from '../kubernetes';
 import type { FixNotifier } from '../slack/fix-notifier';
 import type { FixPlanStore } from './fix-plan-store';
@@ -34,9 +37,14 @@ export interface FixJobData {
   /** The approval id, which is also the job id and the Lease holder. */
   fixId: string;
   cluster: string;
-  /** The runner's last checkpoint, written by the job itself. */
+  /** The runner's last checkpoint, written by the job itself (and by the sweep, which marks it final). */
   checkpoint?: FixCheckpoint;
+  /** Sweeps of this fix that left something, written by the sweep. */
+  sweeps?: number;
 }
+
+/** Takes the sweep's lock of one fix (one sweep at a time, across processes); undefined when another holds it. */
+export type SweepLock = (fixId: string, ttlMs: number) => Promise<(() => Promise<void>) | undefined>;
 
 export interface FixJobDeps {
   runner: FixRunner;
@@ -60,7 +68,16 @@ export interface FixJobDeps {
   /** Aborted on SIGTERM: a waiting step checkpoints and the job is handed to another worker. */
   signal?: AbortSignal;
   now?: () => number;
+  /** FIX_SWEEP_INTERVAL (default 1 min): how often workers sweep, told in the thread. */
+  sweepIntervalMs?: number;
+  /** FIX_SWEEP_ROUNDS (default 10): sweeps of one fix that leave something before it is given to a person. */
+  sweepRounds?: number;
+  /** One sweep of a fix at a time; without it, nothing stops two processes sweeping the same fix. */
+  sweepLock?: SweepLock;
 }
+
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+export const DEFAULT_SWEEP_ROUNDS = 10;
 
 export type FixJobOutcome = { fixId: string; result: FixResult['kind'] } | { fixId: string; skipped: string };
 
@@ -168,6 +185,16 @@ async function started(deps: FixJobDeps, fixId: string, at: number): Promise<App
   return again?.state === 'running' ? again : undefined;
 }
 
+/** The runner's settings that come from the deps alone. */
+function runnerOptions(deps: FixJobDeps) {
+  return {
+    settleTimeoutMs: deps.settleTimeoutMs,
+    ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.settings ? { settings: deps.settings } : {}),
+  };
+}
+
 /** Runs (or resumes) one fix. `token` is BullMQ's lock token, needed to hand the job back on SIGTERM. */
 export async function runFixJob(
   job: Job<FixJobData>,
@@ -188,23 +215,29 @@ export async function runFixJob(
   const restoreFrom =
     record.fix === 'restore' ? await loadBackup(deps.backups, stored.targets[0] ?? '') : undefined;
   const reporter = progressReporter(deps, record);
+  const proposal = withProposal(stored.proposal);
   const result = await deps.runner.runFix({
+    ...runnerOptions(deps),
     fixId,
     plan: stored.plan,
     cluster: port,
     clusterName: record.cluster,
     requestedBy: record.requestedBy,
     rebuildPlan: async () =>
-      (await deps.planner({ fix: record.fix, cluster: record.cluster, targets: stored.targets })).outcome,
+      (
+        await deps.planner({
+          fix: record.fix,
+          cluster: record.cluster,
+          targets: stored.targets,
+          ...proposal,
+        })
+      ).outcome,
     ...(restoreFrom ? { restoreFrom } : {}),
+    ...proposal,
     checkpoints: jobCheckpoints(job),
     backups: storeBackupSink(deps, record),
     lease: botLeasePolicy(deps, record),
     progress: reporter.progress,
-    settleTimeoutMs: deps.settleTimeoutMs,
-    ...(deps.pollIntervalMs !== undefined ? { pollIntervalMs: deps.pollIntervalMs } : {}),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-    ...(deps.settings ? { settings: deps.settings } : {}),
   });
   await reporter.flushed();
   if (result.kind === 'interrupted') {
@@ -212,10 +245,63 @@ export async function runFixJob(
     await job.moveToDelayed(Date.now() + 1000, token);
     throw new DelayedError();
   }
+  if (result.kind === 'rollback-incomplete') return retryLater(deps, job, record, result);
   await finish(deps, record, result, now());
   if (result.kind === 'stopped' && result.reason === 'plan-changed')
     throw new UnrecoverableError(`fix ${fixId} stopped: the plan changed since it was approved`);
   return { fixId, result: result.kind };
+}
+
+/** The proposal of an apply-config, spread into the planner's request and the runner's input. */
+function withProposal(proposal: ProposalInput | undefined): { proposal?: ProposalInput } {
+  return proposal ? { proposal } : {};
+}
+
+/** The delay BullMQ waits before the next attempt, after attempt number `attempt` (1-based) failed. */
+export function retryDelayMs(backoff: JobsOptions['backoff'], attempt: number): number {
+  if (backoff === undefined) return 0;
+  if (typeof backoff === 'number') return backoff;
+  const delay = backoff.delay ?? 0;
+  return backoff.type === 'exponential' ? 2 ** (attempt - 1) * delay : delay;
+}
+
+/**
+ * A rollback that could not finish (or a resumed run that could not take the Lease after a change): the record
+ * stays `running`, the Lease and the backup stay held, the thread says what is left and what comes next, and the
+ * attempt fails so BullMQ retries it. After the last attempt the worker's 'failed' handler and the periodic sweep
+ * take the fix.
+ */
+async function retryLater(
+  deps: FixJobDeps,
+  job: Job<FixJobData>,
+  record: ApprovalRecord,
+  result: Extract<FixResult, { kind: 'rollback-incomplete' }>,
+): Promise<never> {
+  const attempts = job.opts.attempts ?? 1;
+  const attempt = job.attemptsMade + 1;
+  const retryInMs = attempt < attempts ? retryDelayMs(job.opts.backoff, attempt) : undefined;
+  await deps.audit.record({
+    actor: 'system',
+    action: 'fix.retry',
+    outcome: 'failed',
+    cluster: record.cluster,
+    fix: record.fix,
+    approvalId: record.id,
+    planHash: record.planHash,
+    ...(result.backupId ? { backupId: result.backupId } : {}),
+    detail: `rollback incomplete (attempt ${attempt} of ${attempts}), ${result.left.length} item(s) left: ${
+      retryInMs === undefined ? 'the sweep restores' : 'retried'
+    }`,
+  });
+  await deps.notifier.retrying(record, result, {
+    attempt,
+    attempts,
+    ...(retryInMs !== undefined ? { retryInMs } : {}),
+    sweepIntervalMs: deps.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+  });
+  throw new Error(
+    `fix ${record.id}: rollback incomplete, ${result.left.length} item(s) left (attempt ${attempt} of ${attempts})`,
+  );
 }
 
 type FinalResult = Exclude<FixResult, { kind: 'interrupted' }>;

@@ -5,11 +5,17 @@
 import type { Redis } from 'ioredis';
 import { APPROVAL_ID, checkId } from '../approvals/ids';
 import type { Plan } from '../fixes/plan';
+import type { ProposalInput } from '../fixes/request';
 
 export interface StoredFixPlan {
   plan: Plan;
   /** The targets as requested (a restore's backup id, Services or finding ids). */
   targets: string[];
+  /**
+   * apply-config: the proposal the plan applies (up to 1 MB of text: Redis takes values up to 512 MB). The job
+   * rebuilds the plan from it and hands it to the runner for BGPPeer passwords.
+   */
+  proposal?: ProposalInput;
 }
 
 const RETENTION_SECONDS = 30 * 86_400;

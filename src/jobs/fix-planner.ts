@@ -10,12 +10,15 @@ import { parseBackup, type Backup } from '../fixes/backup-format';
 import { buildPlan } from '../fixes/build-plan';
 import type { FixName } from '../fixes/fix-names';
 import type { PlanOutcome } from '../fixes/plan';
+import type { ProposalInput } from '../fixes/request';
 import type { MetalLbCluster } from '../kubernetes';
 
 export interface FixPlanRequest {
   fix: FixName;
   cluster: string;
   targets: readonly string[];
+  /** apply-config: the proposed config (from `/metallb change`), kept with the stored plan for the rebuild. */
+  proposal?: ProposalInput;
 }
 
 export interface PlannedFix {
@@ -57,6 +60,7 @@ export function fixPlanner(deps: FixPlannerDeps): FixPlanner {
       targets: request.targets,
       ...(deps.settings ? { settings: deps.settings } : {}),
       ...(restoreFrom ? { backup: restoreFrom } : {}),
+      ...(request.proposal ? { proposal: request.proposal } : {}),
     });
     return { outcome, ...(restoreFrom ? { restoreFrom } : {}) };
   };

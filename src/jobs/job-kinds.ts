@@ -48,8 +48,9 @@ export const CHECK_JOB: JobKind<CheckJobData, CheckOutcome> = {
 export const FIX_QUEUE = 'fixes';
 
 /**
- * A fix: retried after an unexpected error (the checkpoint makes a retry resume, not repeat), kept when it fails
- * for good so the sweep can read its checkpoint. JOB_LOCK_DURATION and JOB_STALLED_INTERVAL (the worker's
+ * A fix: retried after an unexpected error or a rollback that could not finish (the checkpoint makes a retry
+ * resume, not repeat), kept when it fails for good so the sweep can read its checkpoint. FIX_ATTEMPTS and
+ * FIX_RETRY_BACKOFF replace the attempts and the backoff below (the producer's options). JOB_LOCK_DURATION and JOB_STALLED_INTERVAL (the worker's
  * options) decide how soon a job of a dead worker goes to another.
  */
 export const FIX_JOB: JobKind<FixJobData, FixJobOutcome> = {

@@ -23,23 +23,38 @@ export interface JobProducer {
   close(): Promise<void>;
 }
 
-/** `onError` hears the queue's own errors; without a listener BullMQ prints each one with its stack. */
+export interface ProducerOptions {
+  /** Hears the queue's own errors; without a listener BullMQ prints each one with its stack. */
+  onError?: (error: unknown) => void;
+  /** FIX_ATTEMPTS: attempts of a fix job in all (FIX_JOB's when absent). */
+  fixAttempts?: number;
+  /** FIX_RETRY_BACKOFF: delay before the first retry of a fix job, doubling each time (FIX_JOB's when absent). */
+  fixRetryBackoffMs?: number;
+}
+
 export function createJobProducer(
   connection: Redis,
   prefix: string,
-  options: { onError?: (error: unknown) => void } = {},
+  options: ProducerOptions = {},
 ): JobProducer {
   const queue = new Queue<CheckJobData>(CHECK_JOB.queue, { connection, prefix });
   queue.on('error', (error) => options.onError?.(error));
   const fixes = new Queue<FixJobData>(FIX_JOB.queue, { connection, prefix });
   fixes.on('error', (error) => options.onError?.(error));
+  const fixOptions = {
+    ...FIX_JOB.addOptions,
+    ...(options.fixAttempts !== undefined ? { attempts: options.fixAttempts } : {}),
+    ...(options.fixRetryBackoffMs !== undefined
+      ? { backoff: { type: 'exponential', delay: options.fixRetryBackoffMs } }
+      : {}),
+  };
   return {
     // A person waits for these answers: E_REDIS_UNAVAILABLE at once while Redis is down, not after its retries.
     enqueueFix: (data) =>
       whileRedisAvailable(connection, 'queue the fix', async () => {
         const jobId = fixJobId(data.fixId);
         if (await fixes.getJob(jobId)) return { jobId, duplicate: true };
-        await fixes.add(FIX_JOB.name, data, { ...FIX_JOB.addOptions, jobId });
+        await fixes.add(FIX_JOB.name, data, { ...fixOptions, jobId });
         return { jobId, duplicate: false };
       }),
     async fixJob(fixId) {

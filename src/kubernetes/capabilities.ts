@@ -90,6 +90,7 @@ export function capabilityFor(fix: FixName): Capability[] {
       return ['read', 'restart', 'lease'];
     case 'reapply-config':
     case 'restore':
+    case 'apply-config':
       return ['read', 'reapply', 'lease'];
     case 'release-ip':
     case 'clear-stale-annotation':

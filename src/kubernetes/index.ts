@@ -7,6 +7,7 @@ export {
   connectMetalLbCluster,
   KubeMetalLbCluster,
   type ConnectOptions,
+  type ControllerEvidence,
   type KubeConnection,
   type MetalLbCluster,
   type ObjectRef,

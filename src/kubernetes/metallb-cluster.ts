@@ -14,6 +14,7 @@ import { KubeClient, type KubeClientOptions } from './client';
 import { statusOf } from './errors';
 import { kindInfo, resourcePath, targetOf, type KindInfo } from './kinds';
 import { loadKubeConfig, type KubeConfigChoice } from './kubeconfig';
+import { metricsProxyName } from './pods';
 import { readSnapshot } from './read-snapshot';
 import { restartPatch, rolloutStatus, type WorkloadKind } from './rollout';
 import { createTransport } from './transport';
@@ -108,6 +109,19 @@ export interface MetalLbCluster extends AccessReviewer {
   findSpeaker(namespace?: string): Promise<KubeObject | undefined>;
   /** One SelfSubjectAccessReview per need: whether this identity may do it (capabilities.ts). */
   reviewAccess(needs: readonly AccessNeed[]): Promise<boolean[]>;
+  /**
+   * The running controller pods' log of the last `sinceSeconds` and their metrics text, for watching a config
+   * change land (apply-config). What cannot be read is left out (a denial, a missing port); never throws for it.
+   */
+  readControllerEvidence?(namespace: string, sinceSeconds: number): Promise<ControllerEvidence>;
+}
+
+/** What {@link MetalLbCluster.readControllerEvidence} read: each running controller pod's log and metrics. */
+export interface ControllerEvidence {
+  logs: string[];
+  metrics: string[];
+  /** Why something could not be read (`pods/log forbidden (403)`). */
+  problems: string[];
 }
 
 export interface KubeMetalLbClusterOptions {
@@ -373,6 +387,43 @@ export class KubeMetalLbCluster implements MetalLbCluster {
       },
     );
     return items.map((item) => asObject(item, info.kind));
+  }
+
+  async readControllerEvidence(namespace: string, sinceSeconds: number): Promise<ControllerEvidence> {
+    const evidence: ControllerEvidence = { logs: [], metrics: [], problems: [] };
+    const pods = (await this.listObjects('Pod', { namespace })).filter(
+      (p) => isControllerObject(p) && str(p, 'status', 'phase') === 'Running',
+    );
+    const info = kindInfo('Pod');
+    const read = async (pod: KubeObject, what: 'log' | 'metrics'): Promise<void> => {
+      const name = nameOf(pod);
+      const proxy = what === 'metrics' ? metricsProxyName(pod, 'controller') : undefined;
+      if (what === 'metrics' && proxy === undefined) return;
+      try {
+        const response = await this.client.request(
+          what === 'log'
+            ? {
+                method: 'GET',
+                path: resourcePath(info, namespace, name, 'log'),
+                query: { container: 'controller', sinceSeconds: Math.max(1, Math.ceil(sinceSeconds)) },
+                accept: 'text/plain, */*',
+              }
+            : {
+                method: 'GET',
+                path: `${resourcePath(info, namespace, proxy, 'proxy')}/metrics`,
+                accept: 'text/plain, */*',
+              },
+          targetOf(info, 'get', namespace, name, what === 'log' ? 'log' : 'proxy'),
+        );
+        (what === 'log' ? evidence.logs : evidence.metrics).push(response.text);
+      } catch (error) {
+        evidence.problems.push(
+          `${what} of pod ${namespace}/${name}: ${isAppError(error) ? error.message : String(error)}`,
+        );
+      }
+    };
+    await Promise.all(pods.flatMap((pod) => [read(pod, 'log'), read(pod, 'metrics')]));
+    return evidence;
   }
 
   getLease(namespace: string, name: string): Promise<KubeObject | undefined> {

@@ -59,7 +59,7 @@ export interface Outcome {
   what: string;
 }
 
-function rulesOf(ctx: AnalysisContext): RulesOf {
+export function rulesOf(ctx: AnalysisContext): RulesOf {
   return ctx.versionAtLeast('0.14.2') === false ? 'before-0.14.2' : 'from-0.14.2';
 }
 
@@ -68,7 +68,10 @@ function rulesOf(ctx: AnalysisContext): RulesOf {
  * containment, with avoidBuggyIPs), and the controller keeps the old one. An IP refused only by serviceAllocation
  * passes that check and is cleared on the reprocess, as from 0.14.2.
  */
-function strandingRejection(impacts: readonly ServiceImpact[], ctx: AnalysisContext): Rejection | undefined {
+export function strandingRejection(
+  impacts: readonly ServiceImpact[],
+  ctx: AnalysisContext,
+): Rejection | undefined {
   const stranded = impacts.filter((i) => i.cause === 'outside' || i.cause === 'avoid-buggy-ips');
   const first = stranded[0];
   if (first === undefined) return undefined;
@@ -145,9 +148,11 @@ export function previewHash(preview: Omit<Preview, 'hash'> | Preview): string {
   const decisions: Partial<Preview> = { ...preview };
   const findings = preview.findings;
   for (const key of ['generatedAt', 'source', 'hash', 'findings', 'notes'] as const) delete decisions[key];
-  // Findings by id and severity: their messages list objects in the order the read returned them.
+  // Findings by id and severity: their messages list objects in the order the read returned them. Only those the
+  // proposal makes or resolves: a finding on both sides (a log line that appeared since the request) is not a
+  // decision of the preview, and binding it would stop an approved apply for nothing.
   const ids = (list: readonly Finding[]): string[] => list.map((f) => `${f.id}:${f.severity}`).sort();
-  const bound = { new: ids(findings.new), resolved: ids(findings.resolved), unchanged: findings.unchanged };
+  const bound = { new: ids(findings.new), resolved: ids(findings.resolved) };
   return createHash('sha256')
     .update(canonicalJson({ ...decisions, findings: bound }))
     .digest('hex');

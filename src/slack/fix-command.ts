@@ -4,7 +4,13 @@
  * against its strict shape here, before it can reach a Redis key or an API path.
  */
 import { BACKUP_ID } from '../fixes/backup-format';
-import { FIX_NAMES, isFixName, type FixName } from '../fixes/fix-names';
+import {
+  APPLY_CONFIG_ELSEWHERE,
+  CHANGE_FIXES,
+  DIRECT_FIX_NAMES,
+  isFixName,
+  type FixName,
+} from '../fixes/fix-names';
 import { clusterFlagAt } from './cluster-flag';
 
 export type FixCommand =
@@ -74,14 +80,17 @@ function parseFix(args: readonly string[]): FixParseResult {
   const split = splitCluster(args);
   if (!split.ok) return split;
   const [fix, ...targets] = split.rest;
-  if (fix === undefined) return { ok: false, problem: `fix needs a fix name: ${FIX_NAMES.join(', ')}` };
+  if (fix === undefined)
+    return { ok: false, problem: `fix needs a fix name: ${DIRECT_FIX_NAMES.join(', ')}` };
   if (fix === 'reconcile-config')
     return {
       ok: false,
       problem:
         'reconcile-config is gone: MetalLB ignores a reconcile whose config is unchanged; use restart-controller',
     };
-  if (!isFixName(fix)) return { ok: false, problem: `unknown fix "${fix}"; known: ${FIX_NAMES.join(', ')}` };
+  if (!isFixName(fix))
+    return { ok: false, problem: `unknown fix "${fix}"; known: ${DIRECT_FIX_NAMES.join(', ')}` };
+  if (CHANGE_FIXES.includes(fix)) return { ok: false, problem: APPLY_CONFIG_ELSEWHERE };
   const problem = targetProblem(fix, targets);
   if (problem !== undefined) return { ok: false, problem };
   return { ok: true, command: { name: 'fix', fix, targets, cluster: split.cluster } };
@@ -133,7 +142,7 @@ export function isFixSubcommand(sub: string): sub is (typeof FIX_SUBCOMMANDS)[nu
 }
 
 export const FIX_USAGE_LINES: readonly string[] = [
-  `\`/metallb fix <fix> [targets...] [--cluster NAME]\`: plan a fix (${FIX_NAMES.join(', ')}); approval in the thread where it waits.`,
+  `\`/metallb fix <fix> [targets...] [--cluster NAME]\`: plan a fix (${DIRECT_FIX_NAMES.join(', ')}); approval in the thread where it waits.`,
   '`/metallb backup` · `/metallb backups` · `/metallb restore <backup id>`: take a backup, list them, restore one.',
   '`/metallb jobs`: recent and running fixes. `/metallb audit [n]`: the latest audit entries.',
 ];

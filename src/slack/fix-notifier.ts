@@ -19,7 +19,10 @@ import {
   progressMessage,
   resultMessage,
   startingMessage,
+  retryMessage,
   sweepMessage,
+  type RetryInfo,
+  type SweepInfo,
 } from './views/fix';
 import { planView } from './views/plan';
 
@@ -36,7 +39,13 @@ export interface FixNotifier {
   backupTaken(record: ApprovalRecord, backup: Backup): Promise<void>;
   finished(record: ApprovalRecord, result: FixResult): Promise<void>;
   planChanged(record: ApprovalRecord, message: string): Promise<void>;
-  swept(record: ApprovalRecord, sweep: SweepResult): Promise<void>;
+  /** A rollback that could not finish: the job retries, or (out of retries) the sweep restores. */
+  retrying(
+    record: ApprovalRecord,
+    result: Extract<FixResult, { kind: 'rollback-incomplete' }>,
+    info: RetryInfo,
+  ): Promise<void>;
+  swept(record: ApprovalRecord, sweep: SweepResult, info?: SweepInfo): Promise<void>;
   /** Any other message for the fix's thread. */
   note(record: ApprovalRecord, message: SlackMessage): Promise<void>;
 }
@@ -102,7 +111,8 @@ export function outboxFixNotifier(
     },
     finished: (record, result) => append(record, [reply(record, resultMessage(record, result))]),
     planChanged: (record, message) => append(record, [reply(record, planChangedMessage(record, message))]),
-    swept: (record, sweep) => append(record, [reply(record, sweepMessage(record, sweep))]),
+    retrying: (record, result, info) => append(record, [reply(record, retryMessage(record, result, info))]),
+    swept: (record, sweep, info) => append(record, [reply(record, sweepMessage(record, sweep, info))]),
     note: (record, message) => append(record, [reply(record, message)]),
   };
 }

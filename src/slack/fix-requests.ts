@@ -11,6 +11,7 @@ import type { ApprovalRecord } from '../approvals/state-machine';
 import type { AuditSink } from '../audit/audit-log';
 import { isAppError } from '../errors';
 import type { FixName } from '../fixes/fix-names';
+import type { ProposalInput } from '../fixes/request';
 import type { FixPlanStore } from '../jobs/fix-plan-store';
 import type { FixPlanner } from '../jobs/fix-planner';
 import type { FixJobData } from '../jobs/fix-job';
@@ -31,6 +32,8 @@ export interface FixRequestInput {
   threadTs?: string;
   /** The approval this request replaces (the plan changed before the run). */
   previousId?: string;
+  /** apply-config: the proposed config (`/metallb change`); stored with the plan and given to the job. */
+  proposal?: ProposalInput;
 }
 
 export interface FixRequestsDeps {
@@ -50,6 +53,11 @@ export interface FixRequestsDeps {
   membership: Membership;
   audit: AuditSink;
   now?: () => number;
+}
+
+/** The proposal of an apply-config request, to spread into the planner's request and the stored plan. */
+function proposalOf(input: { proposal?: ProposalInput }): { proposal?: ProposalInput } {
+  return input.proposal ? { proposal: input.proposal } : {};
 }
 
 function refusalMessage(text: string): SlackMessage {
@@ -95,7 +103,12 @@ export class FixRequests {
     }
     let planned;
     try {
-      planned = await this.deps.planner({ fix: input.fix, cluster: input.cluster, targets: input.targets });
+      planned = await this.deps.planner({
+        fix: input.fix,
+        cluster: input.cluster,
+        targets: input.targets,
+        ...proposalOf(input),
+      });
     } catch (error) {
       if (!isAppError(error)) throw error;
       return {
@@ -133,7 +146,11 @@ export class FixRequests {
     );
     if (!requested.ok) return { answer: refusalMessage(requested.message) };
     const record = requested.record;
-    await this.deps.plans.save(record.id, { plan, targets: [...input.targets] });
+    await this.deps.plans.save(record.id, {
+      plan,
+      targets: [...input.targets],
+      ...proposalOf(input),
+    });
     await this.deps.notifier.planPosted(record, plan);
     if (record.state === 'approved') await this.start(record);
     return { answer: requestedAnswer(record), record };
@@ -155,6 +172,7 @@ export class FixRequests {
       user: record.requestedBy,
       threadTs: record.threadTs,
       previousId: record.id,
+      ...proposalOf(stored ?? {}),
     });
     // Nothing to fix any more, or refused: the thread hears it, since nobody waits for an ephemeral answer.
     if (again.record === undefined) await this.deps.notifier.note(record, again.answer);

@@ -3,12 +3,14 @@
  * handler in the table the composition root passes (actions.ts). Bolt's types stop here; handlers see plain
  * inputs. Acknowledging happens before any slow work.
  */
-import type { App, BlockAction, RespondFn, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
 import type { AuditSink } from '../audit/audit-log';
 import { isAppError } from '../errors';
 import { isRedisConnectionError, redisUnavailable } from '../redis';
 import { isActionId, type ActionHandlers, type ActionInput } from './actions';
 import { handleSlashCommand, type CommandDeps, type CommandResult } from './handlers';
+import { answerLate, type LateAnswerOptions, type RespondBody } from './late-answer';
+import type { SlackTransport } from './transport';
 import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
 import { workspaceGuard } from './workspace-guard';
 import type { SlackMessage } from './views/blocks';
@@ -23,6 +25,33 @@ export interface RouteDeps {
   onError?: (error: unknown) => void;
   /** Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID). */
   views?: Record<string, ViewSubmissionHandler>;
+  /**
+   * How answers after the ack reach the response_url (the outbox transport's respond: a time-out and classified
+   * failures), retried through 429s, 5xx and time-outs (late-answer.ts). Without it, Bolt's respond, once.
+   */
+  respond?: SlackTransport['respond'];
+  lateAnswer?: LateAnswerOptions;
+  /** An answer that could not be written after all retries (logged by the composition root). */
+  onAnswerLost?: (detail: string) => void;
+}
+
+/** Writes an answer after the ack: retried through `deps.respond`, or Bolt's respond. */
+type Answerer = (
+  boltRespond: (body: RespondBody) => Promise<unknown>,
+  url: string,
+  body: RespondBody,
+) => Promise<void>;
+
+function answerer(deps: RouteDeps): Answerer {
+  const send = deps.respond;
+  if (send === undefined)
+    return async (boltRespond, _url, body) => {
+      await boltRespond(body);
+    };
+  return async (_boltRespond, url, body) => {
+    const result = await answerLate(send, url, body, deps.lateAnswer);
+    if (!result.sent) deps.onAnswerLost?.(`${result.detail} after ${result.attempts} attempts`);
+  };
 }
 
 /**
@@ -62,9 +91,15 @@ async function within<T>(answer: Promise<T>, ms: number): Promise<T | undefined>
   }
 }
 
-function registerSlashCommand(app: App, deps: CommandDeps, onError?: (error: unknown) => void): void {
+function registerSlashCommand(
+  app: App,
+  deps: CommandDeps,
+  answer: Answerer,
+  onError?: (error: unknown) => void,
+): void {
   app.command('/metallb', async ({ command, ack, respond, context }) => {
-    const answer = answerOf(
+    const reply = (body: RespondBody): Promise<void> => answer(respond, command.response_url, body);
+    const pending = answerOf(
       () =>
         handleSlashCommand(
           {
@@ -81,19 +116,19 @@ function registerSlashCommand(app: App, deps: CommandDeps, onError?: (error: unk
         ),
       onError,
     );
-    let result = await within(answer, ACK_DEADLINE_MS);
+    let result = await within(pending, ACK_DEADLINE_MS);
     if (result === undefined) {
       const working = stillWorkingMessage();
       await ack({ response_type: 'ephemeral', text: working.text, blocks: working.blocks });
-      result = await answer;
-      await respond({ response_type: 'ephemeral', replace_original: true, ...result.ack });
+      result = await pending;
+      await reply({ response_type: 'ephemeral', replace_original: true, ...result.ack });
     } else {
       await ack({ response_type: 'ephemeral', text: result.ack.text, blocks: result.ack.blocks });
     }
     const { later } = result;
     if (later) {
       const { ack: message } = await answerOf(async () => ({ ack: await later() }), onError);
-      await respond({
+      await reply({
         response_type: 'ephemeral',
         replace_original: true,
         text: message.text,
@@ -133,7 +168,12 @@ function otherThan(ids: readonly string[]): RegExp {
 /** A handler that has nothing to say to the clicker. */
 const NO_ANSWER: SlackMessage = { text: '', blocks: [] };
 
-function registerActions(app: App, handlers: ActionHandlers, onError?: (error: unknown) => void): void {
+function registerActions(
+  app: App,
+  handlers: ActionHandlers,
+  answer: Answerer,
+  onError?: (error: unknown) => void,
+): void {
   const ours = Object.entries(handlers)
     .filter(([, handler]) => handler !== undefined)
     .map(([id]) => id);
@@ -151,18 +191,18 @@ function registerActions(app: App, handlers: ActionHandlers, onError?: (error: u
         const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
         const input = actionInput(body, id, value);
         if (input === undefined) return;
-        const { ack: answer } = await answerOf(
+        const { ack: message } = await answerOf(
           async () => ({ ack: (await handler(input)) ?? NO_ANSWER }),
           onError,
         );
         // A click inside a modal has no response_url: the answer has nowhere to go (refusals are audited).
-        const reply = respond as RespondFn | undefined;
-        if (answer !== NO_ANSWER && typeof reply === 'function')
-          await reply({
+        const url = (body as { response_url?: unknown }).response_url;
+        if (message !== NO_ANSWER && typeof url === 'string' && url !== '')
+          await answer(respond, url, {
             response_type: 'ephemeral',
             replace_original: false,
-            text: answer.text,
-            blocks: answer.blocks,
+            text: message.text,
+            blocks: message.blocks,
           });
       },
     );
@@ -204,7 +244,8 @@ function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>
 /** Registers every route on the app. */
 export function registerRoutes(app: App, deps: RouteDeps): void {
   app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
-  registerSlashCommand(app, deps.commands, deps.onError);
-  registerActions(app, deps.actions, deps.onError);
+  const answer = answerer(deps);
+  registerSlashCommand(app, deps.commands, answer, deps.onError);
+  registerActions(app, deps.actions, answer, deps.onError);
   registerViews(app, deps.views ?? {});
 }

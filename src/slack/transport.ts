@@ -41,7 +41,13 @@ export interface SlackTransport {
   /** POSTs to a slash command's response_url (valid 30 minutes, usable where the bot is not a member). */
   respond(
     url: string,
-    body: { text: string; blocks?: Block[]; response_type?: 'ephemeral' | 'in_channel' },
+    body: {
+      text: string;
+      blocks?: Block[];
+      response_type?: 'ephemeral' | 'in_channel';
+      /** Whether the answer replaces the message the URL belongs to (the ack, or the clicked message). */
+      replace_original?: boolean;
+    },
   ): Promise<void>;
 }
 

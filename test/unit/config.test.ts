@@ -37,7 +37,35 @@ describe('loadConfig', () => {
     expect(config.clusterConcurrency).toBe(2);
     expect(config.singleFlightWindowMs).toBe(10_000);
     expect(config.apiTimeoutMs).toBe(30_000);
+    expect(config.fixAttempts).toBe(3);
+    expect(config.fixRetryBackoffMs).toBe(5000);
+    expect(config.fixSweepIntervalMs).toBe(60_000);
+    expect(config.fixSweepRounds).toBe(10);
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the retries of a fix job and the sweep, and refuses a zero', () => {
+    const env = {
+      ...serveEnv,
+      FIX_ATTEMPTS: '2',
+      FIX_RETRY_BACKOFF: '500ms',
+      FIX_SWEEP_INTERVAL: '2s',
+      FIX_SWEEP_ROUNDS: '4',
+    };
+    expect(loadConfig(env, 'serve')).toMatchObject({
+      fixAttempts: 2,
+      fixRetryBackoffMs: 500,
+      fixSweepIntervalMs: 2000,
+      fixSweepRounds: 4,
+    });
+    const error = configError({
+      ...serveEnv,
+      FIX_ATTEMPTS: '0',
+      FIX_SWEEP_INTERVAL: '0',
+      FIX_SWEEP_ROUNDS: '0',
+    });
+    for (const name of ['FIX_ATTEMPTS', 'FIX_SWEEP_INTERVAL', 'FIX_SWEEP_ROUNDS'])
+      expect(error.message).toContain(`${name}:`);
   });
 
   it('refuses backup and the removed reconcile-config in FIXES_REQUIRING_APPROVAL, saying why', () => {

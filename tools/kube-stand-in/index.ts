@@ -36,20 +36,26 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
   simulation?.reconcile();
   let delayMs = options.simulateDelayMs ?? 0;
   let pending: NodeJS.Timeout | undefined;
+  let pendingDue = 0;
+  const schedule = (ms: number): void => {
+    if (pending !== undefined) clearTimeout(pending);
+    pendingDue = Date.now() + ms;
+    pending = setTimeout(() => {
+      pending = undefined;
+      try {
+        simulation?.reconcile();
+      } catch (error) {
+        // Nobody awaits a timer: say it, or the simulation would silently stop reacting.
+        process.stderr.write(`kube-stand-in: the MetalLB simulation failed: ${String(error)}\n`);
+      }
+    }, ms);
+  };
   // MetalLB reacts from its work queue, not inside the write: with a delay, the writes of the window are seen
   // together by one reconcile `delayMs` after the first of them, so a client has to wait for what it causes.
   const afterWrite = (): void => {
     if (simulation === undefined) return;
     if (delayMs <= 0) return simulation.reconcile();
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      try {
-        simulation.reconcile();
-      } catch (error) {
-        // Nobody awaits a timer: say it, or the simulation would silently stop reacting.
-        process.stderr.write(`kube-stand-in: the MetalLB simulation failed: ${String(error)}\n`);
-      }
-    }, delayMs);
+    if (pending === undefined) schedule(delayMs);
   };
   const front = await listen(cluster, {
     port: options.port,
@@ -67,13 +73,20 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
     writeKubeconfig: (path) => writeFile(path, kubeconfigYaml, 'utf8'),
     objects: (kind) => cluster.objects(kind),
     requests: front.requests,
+    inFlight: () => front.concurrency.inFlight,
+    maxConcurrent: (path) => front.concurrency.max(path),
+    resetConcurrency: () => front.concurrency.reset(),
     setFaults: (faults) => front.faults.set(faults),
     setSimulateDelay: (ms) => {
       delayMs = ms;
+      // A pending reconcile comes no later than the new delay from now: a long delay pauses MetalLB, a short one
+      // set afterwards lets it react.
+      if (pending !== undefined && Date.now() + ms < pendingDue) schedule(Math.max(ms, 0));
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
         if (pending !== undefined) clearTimeout(pending);
+        front.releaseHeld();
         front.server.closeAllConnections();
         front.server.close((error) => (error ? reject(error) : resolve()));
       }),

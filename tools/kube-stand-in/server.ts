@@ -51,6 +51,66 @@ export interface HttpFront {
   port: number;
   faults: FaultTable;
   requests: RecordedRequest[];
+  concurrency: ConcurrencyCounter;
+  /** Ends every request a `delayMs` fault still holds (as a dropped connection), so closing never waits for one. */
+  releaseHeld(): void;
+}
+
+/** One answered request's time in the server: from its arrival to the last byte of the answer (or its drop). */
+interface Span {
+  path: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Counts requests being answered at once: live (`inFlight`), and after the fact over the spans kept since the last
+ * `reset`, for every request or for those whose path matches a pattern (the bench watches one list that every
+ * check sends once, so the count there is the number of checks reading the cluster at the same time).
+ */
+export class ConcurrencyCounter {
+  private spans: Span[] = [];
+  private live = 0;
+
+  get inFlight(): number {
+    return this.live;
+  }
+
+  /** Marks a request's arrival; the returned function marks its end (called once, later calls do nothing). */
+  begin(path: string): () => void {
+    const start = performance.now();
+    this.live += 1;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.live -= 1;
+      this.spans.push({ path, start, end: performance.now() });
+    };
+  }
+
+  /** The most requests (matching `path`, when given) that were in the server at one moment. */
+  max(path?: RegExp): number {
+    const events: [number, number][] = [];
+    for (const span of this.spans) {
+      if (path !== undefined && !path.test(span.path)) continue;
+      events.push([span.start, 1], [span.end, -1]);
+    }
+    // At equal times an end comes first: a request that ends as another arrives did not overlap it.
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let most = 0;
+    for (const [, delta] of events) {
+      now += delta;
+      most = Math.max(most, now);
+    }
+    return most;
+  }
+
+  /** Forgets the spans seen so far (requests in flight are still counted when they end). */
+  reset(): void {
+    this.spans = [];
+  }
 }
 
 /**
@@ -69,6 +129,8 @@ export async function listen(
 ): Promise<HttpFront> {
   const faults = new FaultTable(options.faults ?? []);
   const requests: RecordedRequest[] = [];
+  const concurrency = new ConcurrencyCounter();
+  const held = new Set<() => void>();
   let port = 0;
   const router = new Router(cluster, {
     hostPort: () => `127.0.0.1:${port}`,
@@ -100,7 +162,26 @@ export async function listen(
     requests.push(record);
     const body = await readBody(req);
     const fault = faults.match(method, url.pathname);
-    if (fault?.delayMs !== undefined) await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.delayMs !== undefined) {
+      let cut = false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, fault.delayMs);
+        function done(): void {
+          clearTimeout(timer);
+          held.delete(release);
+          resolve();
+        }
+        function release(): void {
+          cut = true;
+          done();
+        }
+        held.add(release);
+      });
+      if (cut) {
+        req.socket.destroy();
+        return;
+      }
+    }
     if (fault?.drop) {
       req.socket.destroy();
       return;
@@ -116,6 +197,9 @@ export async function listen(
   };
 
   const server = createServer((req, res) => {
+    const end = concurrency.begin(new URL(req.url ?? '/', 'http://stand-in').pathname);
+    res.once('finish', end);
+    res.once('close', end);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, errorReply(new StatusError(500, 'InternalError', String(error))));
     });
@@ -125,5 +209,12 @@ export async function listen(
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  return { server, port, faults, requests };
+  return {
+    server,
+    port,
+    faults,
+    requests,
+    concurrency,
+    releaseHeld: () => [...held].forEach((release) => release()),
+  };
 }

@@ -54,8 +54,19 @@ export interface KubeStandIn {
   writeKubeconfig(path: string): Promise<void>;
   objects(kind?: string): KubeObject[];
   requests: RecordedRequest[];
+  /**
+   * Requests being answered at once, from arrival to the answer's last byte: `inFlight()` now, `maxConcurrent()`
+   * the most at one moment since the start (or `resetConcurrency()`), of every request or of those whose path
+   * matches `path`.
+   */
+  inFlight(): number;
+  maxConcurrent(path?: RegExp): number;
+  resetConcurrency(): void;
   setFaults(faults: FaultRule[]): void;
-  /** Changes the simulated controller's reaction delay from the next write on. */
+  /**
+   * Changes the simulated controller's reaction delay from the next write on; a reconcile already pending comes
+   * no later than `ms` from now (so a long delay pauses MetalLB and a short one set afterwards releases it).
+   */
   setSimulateDelay(ms: number): void;
   close(): Promise<void>;
 }

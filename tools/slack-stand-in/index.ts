@@ -83,6 +83,11 @@ export interface SlackStandIn {
   failHttp(method: string, status?: number, times?: number): void;
   /** The next `times` calls have their connection destroyed without an answer. */
   dropNext(method: string, times?: number): void;
+  /**
+   * The next `times` calls time out: `late` carries the call out and answers after `ms` (Slack acted, the answer
+   * came too late); otherwise nothing is done and no answer comes (closed after `ms` when given).
+   */
+  timeOut(method: string, options?: { times?: number; ms?: number; late?: boolean }): void;
   /** Any scripted fault; `method` may be `*` (every method), `upload` or `response_url`. */
   inject(method: string, fault: Fault, times?: number): void;
   /** Destroys open connections and refuses new ones (HTTP and WebSocket) until `comeBack`, or for `durationMs`. */
@@ -211,10 +216,9 @@ class StandIn implements SlackStandIn {
       return;
     }
     const fault = this.faults.take(route.method);
-    if (fault !== undefined) this.applyFault(call, res, fault);
-    else if (route.method === 'upload') this.upload(call, res, route.id, raw);
-    else if (route.method === 'response_url') this.respond(call, res, route.id);
-    else this.answer(call, res, 200, this.apiResult(route.method, call));
+    if (fault?.kind === 'late') this.answerLate(call, res, route, raw, fault.ms);
+    else if (fault !== undefined) this.applyFault(call, res, fault);
+    else this.carryOut(call, route, raw)(res);
   }
 
   private async record(req: IncomingMessage, url: URL, raw: Buffer): Promise<RecordedCall> {
@@ -257,6 +261,7 @@ class StandIn implements SlackStandIn {
   private applyFault(call: RecordedCall, res: ServerResponse, fault: Fault): void {
     switch (fault.kind) {
       case 'ratelimited':
+        call.retryAfterSeconds = fault.retryAfterSeconds;
         this.answer(
           call,
           res,
@@ -276,10 +281,55 @@ class StandIn implements SlackStandIn {
       case 'destroy':
         res.socket?.destroy();
         return;
+      case 'hang':
+        if (fault.ms !== undefined) this.later(res, fault.ms, () => res.socket?.destroy());
+        return;
+      case 'late':
+        return;
     }
   }
 
-  private upload(call: RecordedCall, res: ServerResponse, fileId: string, raw: Buffer): void {
+  /** Carries the call out now and answers it `ms` later (if the client still listens). */
+  private answerLate(
+    call: RecordedCall,
+    res: ServerResponse,
+    route: { method: string; id: string },
+    raw: Buffer,
+    ms: number,
+  ): void {
+    const answer = this.carryOut(call, route, raw);
+    this.later(res, ms, () => answer(res));
+  }
+
+  /** Does what the call asks and returns how to answer it. */
+  private carryOut(
+    call: RecordedCall,
+    route: { method: string; id: string },
+    raw: Buffer,
+  ): (res: ServerResponse) => void {
+    if (route.method === 'upload' || route.method === 'response_url') {
+      const text =
+        route.method === 'upload' ? this.upload(call, route.id, raw) : this.respond(call, route.id);
+      return (res) => {
+        res.writeHead(call.status, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(text);
+      };
+    }
+    const result = this.apiResult(route.method, call);
+    call.status = 200;
+    call.response = result;
+    return (res) => sendJson(res, 200, result);
+  }
+
+  private later(res: ServerResponse, ms: number, send: () => void): void {
+    const timer = setTimeout(() => {
+      if (!res.destroyed && !res.writableEnded) send();
+    }, ms);
+    timer.unref();
+  }
+
+  /** Stores the bytes of an upload; returns the plain-text answer (the status is set on `call`). */
+  private upload(call: RecordedCall, fileId: string, raw: Buffer): string {
     // The WebClient posts the bytes as a multipart file field; a plain body is accepted too, like Slack does.
     // Bytes are kept with the file, not in the call log, so printing calls stays short.
     const part = Object.values(call.args).find((v): v is Buffer => Buffer.isBuffer(v));
@@ -289,18 +339,17 @@ class StandIn implements SlackStandIn {
     }
     const stored = this.workspace.receiveUpload(fileId, Buffer.from(content));
     call.status = stored ? 200 : 404;
-    res.writeHead(call.status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(stored ? `OK - ${content.length}` : 'file_not_found');
+    return stored ? `OK - ${content.length}` : 'file_not_found';
   }
 
-  private respond(call: RecordedCall, res: ServerResponse, id: string): void {
+  /** Records a POST to a response URL; returns the plain-text answer (the status is set on `call`). */
+  private respond(call: RecordedCall, id: string): string {
     const uses = this.responseLog.filter((r) => r.id === id && r.status === 200).length;
     const status = uses >= RESPONSE_URL_USES ? 404 : 200;
     const body = Object.keys(call.args).length === 1 && 'body' in call.args ? call.args.body : call.args;
     this.responseLog.push({ id, at: call.at, body, status });
     call.status = status;
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end(status === 200 ? 'ok' : 'used_url');
+    return status === 200 ? 'ok' : 'used_url';
   }
 
   calls(method?: string): RecordedCall[] {
@@ -382,6 +431,12 @@ class StandIn implements SlackStandIn {
   }
   dropNext(method: string, times = 1): void {
     this.faults.add(method, { kind: 'destroy' }, times);
+  }
+  timeOut(method: string, options: { times?: number; ms?: number; late?: boolean } = {}): void {
+    const fault: Fault = options.late
+      ? { kind: 'late', ms: options.ms ?? 30_000 }
+      : { kind: 'hang', ...(options.ms !== undefined ? { ms: options.ms } : {}) };
+    this.faults.add(method, fault, options.times ?? 1);
   }
   inject(method: string, fault: Fault, times = 1): void {
     this.faults.add(method, fault, times);

@@ -21,6 +21,8 @@ export interface RecordedCall {
   status: number;
   /** JSON body the stand-in answered with, if any. */
   response?: unknown;
+  /** The `Retry-After` of a 429 answer, in seconds. */
+  retryAfterSeconds?: number;
 }
 
 export interface StoredMessage {
@@ -84,7 +86,14 @@ export type Fault =
   | { kind: 'ratelimited'; retryAfterSeconds: number }
   | { kind: 'error'; error: string }
   | { kind: 'http'; status: number; body?: string }
-  | { kind: 'destroy' };
+  | { kind: 'destroy' }
+  /**
+   * A time-out before Slack saw the call: no answer; the connection is closed after `ms`, or held until the
+   * client gives up when `ms` is absent. Nothing is stored.
+   */
+  | { kind: 'hang'; ms?: number }
+  /** A time-out after Slack acted: the call is carried out (a message is stored), its answer sent `ms` later. */
+  | { kind: 'late'; ms: number };
 
 /** A modal opened with views.open. */
 export interface StoredView {

@@ -15,7 +15,8 @@ export function backupObjects(fc: FixContext): PlanObjectRef[] {
 
 export function makePlan(
   fc: FixContext,
-  parts: Pick<Plan, 'targets' | 'dropped' | 'steps' | 'effect' | 'warnings'> & { restoreFrom?: string },
+  parts: Pick<Plan, 'targets' | 'dropped' | 'steps' | 'effect' | 'warnings'> &
+    Partial<Pick<Plan, 'restoreFrom' | 'preview'>>,
 ): PlanOutcome {
   const { request, ctx } = fc;
   return {

@@ -12,6 +12,7 @@ import type {
   FixProgress,
   FixResult,
   LeaseHolder,
+  Leftover,
   SweepResult,
 } from '../../fix-runner/contract';
 import { FIX_RISK, type FixName } from '../../fixes/fix-names';
@@ -328,23 +329,109 @@ export function backupMessage(
   };
 }
 
-export function sweepMessage(record: ApprovalRecord, sweep: SweepResult): SlackMessage {
+function leftLines(left: readonly Leftover[]): string[] {
+  const lines = left.slice(0, MAX_LISTED).map((l) => `• ${escapeText(l.object)}: ${escapeText(l.problem)}`);
+  if (left.length > MAX_LISTED) lines.push(`• …and ${left.length - MAX_LISTED} more`);
+  return lines;
+}
+
+/** Where a fix whose rollback could not finish stands: which attempt failed, and what happens next. */
+export interface RetryInfo {
+  /** The attempt that just ended (1-based) and the attempts in all (FIX_ATTEMPTS). */
+  attempt: number;
+  attempts: number;
+  /** Until the next attempt; undefined when this was the last. */
+  retryInMs?: number;
+  /** FIX_SWEEP_INTERVAL: how often the sweep tries once the retries ran out. */
+  sweepIntervalMs: number;
+}
+
+/** A rollback that could not finish is not the end: the job retries, then the sweep restores. */
+export function retryMessage(
+  record: ApprovalRecord,
+  result: Extract<FixResult, { kind: 'rollback-incomplete' }>,
+  info: RetryInfo,
+): SlackMessage {
+  const last = info.retryInMs === undefined;
+  const head = last
+    ? `*rollback incomplete, and the retries ran out* (attempt ${info.attempt} of ${info.attempts})`
+    : `*rollback incomplete, will retry* (attempt ${info.attempt} of ${info.attempts})`;
+  const next = last
+    ? `A worker's sweep now restores backup \`${result.backupId}\` and removes the pins; it tries every ${duration(info.sweepIntervalMs)} until the cluster answers, and says here what it did.`
+    : `The job retries in about ${duration(info.retryInMs)}: it rolls back to backup \`${result.backupId}\` and removes the pins.`;
   const lines = [
-    `:broom: \`${record.id}\` died or ran out of retries; a worker cleaned up after it.`,
-    ...sweep.restored.map((r) => `• restored ${escapeText(r)}`),
-    ...sweep.unpinned.map((s) => `• pin removed from ${escapeText(s)}`),
-    sweep.leaseReleased ? '• Lease released' : '• Lease not held by it',
-    ...(sweep.left.length > 0
-      ? [
-          '*Left for a person:*',
-          ...sweep.left.map((l) => `• ${escapeText(l.object)}: ${escapeText(l.problem)}`),
-        ]
-      : ['The cluster is back to the backup.']),
+    `:rotating_light: \`${record.id}\` \`${record.fix}\` on \`${escapeText(record.cluster)}\`: ${head}: ${escapeText(result.cause)}.`,
+    '*Not restored yet:*',
+    ...leftLines(result.left),
+    `${next} The cluster's fix Lease stays held by this fix, so no other fix starts meanwhile.`,
   ];
   return {
-    text: `${record.id} swept: ${sweep.left.length === 0 ? 'restored' : 'items left'}`,
+    text: `${record.id} ${record.fix} on ${record.cluster}: rollback incomplete, ${last ? 'retries ran out; the sweep restores' : 'will retry'}`,
     blocks: sections(lines.join('\n')),
   };
+}
+
+/** Where a sweep of one fix stands: its round, how many it gets, and how often it runs. */
+export interface SweepInfo {
+  round: number;
+  rounds: number;
+  intervalMs: number;
+  /** The fix's backup, when it has one. */
+  backupId?: string;
+}
+
+function sweptLines(sweep: SweepResult): string[] {
+  return [
+    ...sweep.restored.map((r) => `• restored ${escapeText(r)}`),
+    ...sweep.unpinned.map((s) => `• pin removed from ${escapeText(s)}`),
+  ];
+}
+
+/**
+ * What a sweep did: restored (the cluster is back to the backup), not finished yet (it tries again), or given up
+ * (what is left for a person, with "Restore this backup").
+ */
+export function sweepMessage(record: ApprovalRecord, sweep: SweepResult, info?: SweepInfo): SlackMessage {
+  const id = `\`${record.id}\``;
+  if (sweep.left.length === 0) {
+    const restored = sweep.restored.length > 0 || sweep.unpinned.length > 0;
+    const from = info?.backupId && restored ? ` from backup \`${info.backupId}\`` : '';
+    const summary = restored ? 'restored by the sweep' : 'swept';
+    const lines = [
+      `:broom: ${id} *${summary}*${from}: the job died or ran out of retries, and a worker cleaned up after it.`,
+      ...sweptLines(sweep),
+      sweep.leaseReleased ? '• Lease released' : '• Lease not held by it',
+      'The cluster is back to the backup.',
+    ];
+    return { text: `${record.id} ${summary}`, blocks: sections(lines.join('\n')) };
+  }
+  if (info !== undefined && info.round < info.rounds) {
+    const lines = [
+      `:broom: ${id} *the sweep could not finish yet* (round ${info.round} of ${info.rounds}); it tries again every ${duration(info.intervalMs)}.`,
+      ...sweptLines(sweep),
+      '*Not restored yet:*',
+      ...leftLines(sweep.left),
+    ];
+    return { text: `${record.id} sweep not finished, will retry`, blocks: sections(lines.join('\n')) };
+  }
+  return sweepGaveUpMessage(record, sweep, info);
+}
+
+function sweepGaveUpMessage(record: ApprovalRecord, sweep: SweepResult, info?: SweepInfo): SlackMessage {
+  const id = `\`${record.id}\``;
+  const after = info ? ` after ${info.round} round(s)` : '';
+  const lines = [
+    `:rotating_light: ${id} *the sweep gave up*${after}; a worker cleaned up what it could.`,
+    ...sweptLines(sweep),
+    sweep.leaseReleased ? '• Lease released' : '• Lease not released (it expires by itself)',
+    '*Left for a person:*',
+    ...leftLines(sweep.left),
+  ];
+  if (info?.backupId)
+    lines.push(`Once the cluster answers, restore backup \`${info.backupId}\` (the button below).`);
+  const blocks: Block[] = sections(lines.join('\n'));
+  if (info?.backupId) blocks.push(restoreButtonBlock(info.backupId, record.cluster));
+  return { text: `${record.id} sweep gave up: items left for a person`, blocks };
 }
 
 // ---- ephemeral lists ----

@@ -7,7 +7,10 @@ import { ApprovalWorkflow } from '../../../src/approvals/approvals';
 import type { ApprovalSettings } from '../../../src/approvals/policy';
 import { RedisApprovalStore } from '../../../src/approvals/redis-approval-store';
 import { AuditLog } from '../../../src/audit/audit-log';
+import { buildPlan } from '../../../src/fixes/build-plan';
+import type { FixPlanRequest } from '../../../src/jobs/fix-planner';
 import { FixPlanStore } from '../../../src/jobs/fix-plan-store';
+import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import type { FixPlanner } from '../../../src/jobs/fix-planner';
 import { createLogger } from '../../../src/logger';
 import { outboxFixNotifier } from '../../../src/slack/fix-notifier';
@@ -27,7 +30,7 @@ afterAll(async () => {
   await redis.quit();
 });
 
-function requests(operators: string[] | undefined, refusal?: string) {
+function requests(operators: string[] | undefined, refusal?: string, plannerOverride?: FixPlanner) {
   const planned: string[] = [];
   const queued: string[] = [];
   const posted: string[] = [];
@@ -61,7 +64,7 @@ function requests(operators: string[] | undefined, refusal?: string) {
       membership,
       audit,
     }),
-    planner,
+    planner: plannerOverride ?? planner,
     plans: new FixPlanStore(redis, prefix),
     notifier: outboxFixNotifier(new Outbox(redis, prefix), { approvers: ['U0BOB'] }),
     enqueueFix: (data) => {
@@ -116,5 +119,43 @@ describe('a fix the bot may not run in that cluster', () => {
     expect(r.posted).toEqual([]);
     const [entry] = await r.audit.latest(1);
     expect(entry).toMatchObject({ action: 'fix.request', outcome: 'refused', fix: 'release-ip' });
+  });
+});
+
+describe('an apply-config request', () => {
+  const snapshot = metallbCluster('0.14.9', [
+    pool('prod', ['10.0.0.0/28']),
+    service('c', 'shop', { ip: '10.0.0.9' }),
+  ]);
+  const proposal = {
+    text: 'apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: prod}\nspec: {addresses: [10.0.0.0/29]}\n',
+    source: 'Slack modal',
+    prune: false,
+  };
+
+  it('carries its proposal to the planner, into the stored plan and into the re-approval', async () => {
+    const seen: FixPlanRequest[] = [];
+    const planner: FixPlanner = (request) => {
+      seen.push(request);
+      const now = new Date('2026-11-30T09:00:00Z');
+      return Promise.resolve({
+        outcome: buildPlan({ ...request, snapshot, now, targets: [...request.targets] }),
+      });
+    };
+    const r = requests(['U0ALICE'], undefined, planner);
+    const answer = await r.fixRequests.request({ ...input, fix: 'apply-config', proposal });
+    expect(answer.text).not.toMatch(/refused|error/i);
+    expect(seen[0]?.proposal).toEqual(proposal);
+    // Always approved: it waits, and the stored plan keeps the proposal for the job's rebuild.
+    expect(r.queued).toEqual([]);
+    const [entry] = await r.audit.latest(1);
+    const id = entry?.approvalId as string;
+    const stored = await new FixPlanStore(redis, prefix).get(id);
+    expect(stored?.proposal).toEqual(proposal);
+    expect(stored?.plan.preview?.source).toBe('Slack modal');
+    expect(stored?.plan.steps.map((s) => s.title)).toEqual(['replace IPAddressPool prod']);
+    const record = await new RedisApprovalStore({ redis, prefix }).get(id);
+    await r.fixRequests.reapprove(record as NonNullable<typeof record>);
+    expect(seen[1]?.proposal).toEqual(proposal);
   });
 });

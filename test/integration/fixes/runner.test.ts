@@ -15,7 +15,7 @@ import { fixRunner, type FixCheckpoint, type FixRunInput } from '../../../src/fi
 import { connectMetalLbCluster, type MetalLbCluster } from '../../../src/kubernetes';
 import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
-import { pins } from '../../support/stand-in-state';
+import { pins, specs } from '../../support/stand-in-state';
 
 const run = promisify(execFile);
 const FIX = 'f-00000000000000aa';
@@ -115,6 +115,15 @@ describe('the fix runner', () => {
   async function abortAfterFirstDelete(abort: AbortController): Promise<void> {
     for (let i = 0; i < 200; i += 1) {
       if (standIn.requests.some((r) => r.method === 'DELETE')) return abort.abort();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Once the first DELETE is recorded, the stand-in drops every connection (an API server gone). */
+  async function dropAllAfterFirstDelete(): Promise<void> {
+    for (let i = 0; i < 2000; i += 1) {
+      if (standIn.requests.some((r) => r.method === 'DELETE'))
+        return standIn.setFaults([{ path: '.', drop: true }]);
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -252,5 +261,88 @@ describe('the fix runner', () => {
     expect(result).toMatchObject({ kind: 'stopped', reason: 'lease-held' });
     expect(progress.some((line) => line.includes('f-00000000000000bb'))).toBe(true);
     expect(await leaseHolder()).toBe('f-00000000000000bb');
+  });
+
+  it('a resumed fix that changed the cluster and cannot take the Lease says what is left, never "no change"', async () => {
+    const before = ips(standIn);
+    const plan = await planOf('reapply-config');
+    const abort = new AbortController();
+    const first = inputs(plan, { signal: abort.signal });
+    const [interrupted] = await Promise.all([fixRunner.runFix(first.input), abortAfterFirstDelete(abort)]);
+    expect(interrupted.kind).toBe('interrupted');
+    expect(first.checkpoint()?.changed).toBe(true);
+    standIn.setFaults([{ path: '/leases/', drop: true }]);
+    const resumed = await fixRunner.runFix({ ...first.input, signal: undefined });
+    expect(resumed.kind).toBe('rollback-incomplete');
+    if (resumed.kind !== 'rollback-incomplete') return;
+    expect(resumed.cause).toMatch(/changed.*could not take the fix Lease/);
+    expect(resumed.cause).not.toMatch(/before any change/);
+    expect(resumed.left.map((l) => l.object)).toEqual(
+      expect.arrayContaining(['MetalLB config', 'Service default/web', 'Service default/tool']),
+    );
+    expect(resumed.left[0]?.problem).toContain(`not restored to backup ${resumed.backupId}`);
+    expect(first.checkpoint()).toMatchObject({ changed: true, final: false });
+    // Once the API answers again, the next attempt takes its own Lease and finishes.
+    standIn.setFaults([]);
+    const again = await fixRunner.runFix({ ...first.input, signal: undefined });
+    expect(again.kind).toBe('succeeded');
+    expect(ips(standIn)).toEqual(before);
+    expect(pins(standIn)).toEqual([]);
+  });
+
+  it('a rollback the API cut short is finished by the resumed run, not the remaining steps', async () => {
+    const before = ips(standIn);
+    const pools = specs(standIn, 'IPAddressPool');
+    const plan = await planOf('reapply-config');
+    const cut = inputs(plan, { settleTimeoutMs: 2000 });
+    const [result] = await Promise.all([fixRunner.runFix(cut.input), dropAllAfterFirstDelete()]);
+    expect(result.kind).toBe('rollback-incomplete');
+    expect(cut.checkpoint()).toMatchObject({ changed: true, final: false });
+    expect(cut.checkpoint()?.state.rollback).toBeDefined();
+    standIn.setFaults([]);
+    const firstAfter = standIn.requests.length;
+    const resumed = await fixRunner.runFix(cut.input);
+    expect(resumed.kind).toBe('rolled-back');
+    // The rollback only re-creates what is missing: the next pool of the plan is never deleted.
+    expect(standIn.requests.slice(firstAfter).filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(specs(standIn, 'IPAddressPool')).toEqual(pools);
+    expect(ips(standIn)).toEqual(before);
+    expect(pins(standIn)).toEqual([]);
+    expect(await leaseHolder()).toBeUndefined();
+    expect(cut.checkpoint()?.final).toBe(true);
+  });
+
+  it('the sweep restores a fix whose rollback could not finish, marks it final, and a second sweep restores nothing', async () => {
+    const before = ips(standIn);
+    const pools = specs(standIn, 'IPAddressPool');
+    const plan = await planOf('reapply-config');
+    const cut = inputs(plan, { settleTimeoutMs: 2000 });
+    const [result] = await Promise.all([fixRunner.runFix(cut.input), dropAllAfterFirstDelete()]);
+    expect(result.kind).toBe('rollback-incomplete');
+    standIn.setFaults([]);
+    const sweepInput = () => ({
+      fixId: FIX,
+      cluster,
+      clusterName: 'lab',
+      checkpoint: cut.checkpoint(),
+      checkpoints: cut.input.checkpoints,
+      backups: cut.input.backups,
+      settleTimeoutMs: 5000,
+      pollIntervalMs: 50,
+    });
+    const swept = await fixRunner.sweep(sweepInput());
+    expect(swept.left).toEqual([]);
+    expect(swept.restored.length).toBeGreaterThan(0);
+    expect(swept.leaseReleased).toBe(true);
+    expect(cut.checkpoint()?.final).toBe(true);
+    expect(specs(standIn, 'IPAddressPool')).toEqual(pools);
+    expect(ips(standIn)).toEqual(before);
+    expect(pins(standIn)).toEqual([]);
+    const configWrites = () =>
+      standIn.requests.filter((r) => r.method !== 'GET' && !r.path.includes('/leases')).length;
+    const writes = configWrites();
+    const again = await fixRunner.sweep(sweepInput());
+    expect(again).toMatchObject({ restored: [], unpinned: [], left: [] });
+    expect(configWrites()).toBe(writes);
   });
 });

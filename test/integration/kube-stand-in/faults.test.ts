@@ -105,6 +105,29 @@ describe('fault injection in the Kubernetes API stand-in', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
   });
 
+  it('holds a write with delayMs and drop: it never reaches the store', async () => {
+    standIn.setFaults([{ method: 'DELETE', path: 'ipaddresspools/default$', delayMs: 200, drop: true }]);
+    await expect(fetch(`${standIn.url}${POOLS_PATH}/default`, { method: 'DELETE' })).rejects.toThrow(
+      'fetch failed',
+    );
+    expect(standIn.objects('IPAddressPool').map((p) => p.metadata?.name)).toEqual(['default']);
+  });
+
+  it('ends the requests a delay still holds when it closes, and their timers', async () => {
+    const held = await startKubeStandIn({ faults: [{ path: '^/version$', delayMs: 60_000 }] });
+    const answer = fetch(`${held.url}/version`).then(
+      () => 'answered',
+      () => 'ended',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const holding = timers();
+    await held.close();
+    expect(await answer).toBe('ended');
+    // The held request's timer is gone: a test process is not kept alive for the rest of the delay.
+    expect(timers()).toBeLessThan(holding);
+  });
+
   it('takes its faults from the start options too', async () => {
     const faulty = await startKubeStandIn({
       faults: [{ path: '^/version$', status: 500, message: 'etcd is down' }],

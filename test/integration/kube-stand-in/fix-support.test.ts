@@ -106,6 +106,21 @@ describe('kube stand-in support for fixes', () => {
     expect(ingress(s)).toBe('{}');
   });
 
+  it('a long delay pauses MetalLB; a short one set afterwards brings the pending reconcile forward', async () => {
+    const { s } = await start('0.14.9', 60);
+    const before = ingress(s);
+    s.setSimulateDelay(60_000);
+    const res = await fetch(`${s.url}/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools/prod`, {
+      method: 'DELETE',
+    });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ingress(s)).toBe(before);
+    s.setSimulateDelay(60);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ingress(s)).toBe('{}');
+  });
+
   it('keeps the controller ConfigurationState from 0.15.3, Invalid with the error for a refused config', async () => {
     const { s } = await start('0.15.3');
     const state = () =>

@@ -316,6 +316,48 @@ describe('Slack stand-in with the real WebClient', () => {
     await expect(bot().conversations.info({ channel: 'C0ANY' })).resolves.toMatchObject({ ok: true });
   });
 
+  it('times a call out without carrying it out: no answer, nothing stored', async () => {
+    standIn.timeOut('chat.postMessage', { ms: 2000 });
+    const client = new WebClient('xoxb-test-token', {
+      ...quiet,
+      slackApiUrl: standIn.apiUrl,
+      retryConfig: { retries: 0 },
+      timeout: 200,
+    });
+
+    const failure = await errorOf(client.chat.postMessage({ channel: 'C0HANG', text: 'lost' }));
+
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as { code?: string }).code).toBe(webApi.ErrorCode.RequestError);
+    expect(standIn.messages('C0HANG')).toEqual([]);
+    await expect(client.chat.postMessage({ channel: 'C0HANG', text: 'kept' })).resolves.toMatchObject({
+      ok: true,
+    });
+    expect(standIn.messages('C0HANG').map((m) => m.text)).toEqual(['kept']);
+  });
+
+  it('carries a late call out and answers it after the client gave up', async () => {
+    standIn.timeOut('chat.postMessage', { ms: 400, late: true });
+    const client = new WebClient('xoxb-test-token', {
+      ...quiet,
+      slackApiUrl: standIn.apiUrl,
+      retryConfig: { retries: 0 },
+      timeout: 100,
+    });
+
+    const failure = await errorOf(client.chat.postMessage({ channel: 'C0LATE', text: 'posted anyway' }));
+
+    expect((failure as { code?: string }).code).toBe(webApi.ErrorCode.RequestError);
+    expect(standIn.messages('C0LATE').map((m) => m.text)).toEqual(['posted anyway']);
+    // A patient client gets the answer, late.
+    standIn.timeOut('chat.postMessage', { ms: 150, late: true });
+    const begun = Date.now();
+    await expect(bot().chat.postMessage({ channel: 'C0LATE', text: 'slow' })).resolves.toMatchObject({
+      ok: true,
+    });
+    expect(Date.now() - begun).toBeGreaterThanOrEqual(140);
+  });
+
   it('waitFor rejects with the latest calls when the predicate never holds', async () => {
     await expect(standIn.waitFor(() => false, 50)).rejects.toThrow(
       /waitFor timed out after 50 ms; last calls:/,

@@ -1,6 +1,6 @@
 /**
- * `metallb-chatops serve` as a child process (the built dist/src/main.js), with everything it prints kept, so a
- * test can wait for a log line and check that every line is one of ours: JSON, never a stack trace.
+ * `metallb-chatops serve` (or `worker`) as a child process (the built dist/src/main.js), with everything it prints
+ * kept, so a test can wait for a log line and check that every line is one of ours: JSON, never a stack trace.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -17,8 +17,11 @@ export class BotProcess {
   output = '';
   private readonly child: ChildProcessWithoutNullStreams;
 
-  constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [MAIN, 'serve'], {
+  constructor(
+    env: Record<string, string>,
+    readonly role: 'serve' | 'worker' = 'serve',
+  ) {
+    this.child = spawn(process.execPath, [MAIN, role], {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     });
     this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
@@ -76,6 +79,21 @@ export class BotProcess {
   async port(): Promise<number> {
     const line = await this.waitForLog('metallb-chatops started', 30_000);
     return line.port as number;
+  }
+
+  /** The process id (for the report of a test that kills it). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** SIGKILL: no shutdown at all. Resolves once the process is gone. */
+  async kill(): Promise<NodeJS.Signals | null> {
+    if (!this.running) return this.child.signalCode;
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      this.child.once('exit', (_c, signal) => r(signal)),
+    );
+    this.child.kill('SIGKILL');
+    return exited;
   }
 
   /** Sends SIGTERM and resolves with the exit code, or undefined if it has not exited within `ms`. */

@@ -34,11 +34,17 @@ export class TestRedisServer {
   private child: ChildProcess | undefined;
   readonly dir = mkdtempSync(join(tmpdir(), 'reliability-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  /** A server on a free port, not started yet. */
-  static async create(): Promise<TestRedisServer> {
-    return new TestRedisServer(await freePort());
+  /**
+   * A server on a free port, not started yet. `extraArgs` go on its command line, for instance
+   * `['--appendfsync', 'always']` so that everything Redis acknowledged is on disk when it is killed.
+   */
+  static async create(extraArgs: readonly string[] = []): Promise<TestRedisServer> {
+    return new TestRedisServer(await freePort(), extraArgs);
   }
 
   get url(): string {
@@ -48,7 +54,9 @@ export class TestRedisServer {
   /** Starts the server and waits until it accepts connections. */
   async start(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--appendonly', 'yes'];
-    const child = spawn('redis-server', [...args, '--dir', this.dir, '--save', ''], { stdio: 'ignore' });
+    const child = spawn('redis-server', [...args, '--dir', this.dir, '--save', '', ...this.extraArgs], {
+      stdio: 'ignore',
+    });
     this.child = child;
     let failed: Error | undefined;
     // Without redis-server on PATH (CI installs it, see .ci/run) spawn fails here, not with an unhandled event.

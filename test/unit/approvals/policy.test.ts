@@ -40,6 +40,7 @@ describe('which fixes wait for approval', () => {
     ['reapply-config', [], true],
     ['release-ip', [], true],
     ['restore', [], true],
+    ['apply-config', [], true],
     ['backup', ['backup'], false],
     ['restart-speakers', DEFAULT_FIXES_REQUIRING_APPROVAL, true],
     ['restart-controller', DEFAULT_FIXES_REQUIRING_APPROVAL, false],
@@ -51,9 +52,10 @@ describe('which fixes wait for approval', () => {
     expect(requiresApproval(fix, list)).toBe(waits);
   });
 
-  it('knows every fix of issue 9 and not reconcile-config', () => {
+  it('knows every fix of issue 9, the apply of issue 13, and not reconcile-config', () => {
     expect([...FIXES].sort()).toEqual(
       [
+        'apply-config',
         'backup',
         'clear-stale-annotation',
         'reapply-config',

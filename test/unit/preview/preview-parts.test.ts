@@ -13,6 +13,7 @@ import {
   bfdProfile,
   bgpAdvertisement,
   bgpPeer,
+  componentPod,
   contextOf,
   controllerDeployment,
   ingressStatus,
@@ -326,6 +327,31 @@ describe('the preview hash', () => {
     const b = make([webPool({}, ['10.0.0.0/25'])], new Date('2027-01-01T00:00:00Z'));
     expect(b.hash).toBe(a.hash);
     expect(previewHash(a)).toBe(a.hash);
+  });
+
+  it('does not bind a finding present before and after (a log line that appeared since the request)', () => {
+    const pod = componentPod('controller', 'controller-1');
+    const quiet = buildPreview(snapshotOf([...baseCluster('0.15.3'), pod]), [webPool({}, ['10.0.0.0/25'])], {
+      now: NOW,
+      prune: false,
+      proposalSource: 'p',
+    });
+    const logged = buildPreview(
+      snapshotOf([...baseCluster('0.15.3'), pod], {
+        logs: [
+          {
+            namespace: 'metallb-system',
+            pod: 'controller-1',
+            text: `{"level":"error","ts":"${new Date(NOW.getTime() - 60_000).toISOString()}","msg":"failed to update service"}\n`,
+          },
+        ],
+      }),
+      [webPool({}, ['10.0.0.0/25'])],
+      { now: NOW, prune: false, proposalSource: 'p' },
+    );
+    // The log line is a finding on both sides (so the test would see a bound count), yet the decisions are equal.
+    expect(logged.findings.unchanged).toBe(quiet.findings.unchanged + 1);
+    expect(logged.hash).toBe(quiet.hash);
   });
 
   it('changes with the content of the proposal, even when services fare the same', () => {

@@ -38,6 +38,8 @@ describe('fix subcommands of /metallb', () => {
     ['fix', /fix needs a fix name: backup, restart-controller/],
     ['fix reconcile-config', /reconcile-config is gone.*restart-controller/],
     ['fix make-it-work', /unknown fix "make-it-work"/],
+    // A proposal does not fit on a command line: the guarded apply has its own command.
+    ['fix apply-config', /use `\/metallb change` in Slack, or `metallb-chatops apply -f FILE`/],
     ['fix restart-speakers shop/web', /restart-speakers takes no targets/],
     // Names that would reach a Redis key or an API path are refused by shape.
     ['restore ../../etc/passwd', /is not a backup id/],

@@ -11,6 +11,8 @@ import {
   progressText,
   proposeValue,
   resultMessage,
+  retryMessage,
+  sweepMessage,
 } from '../../../src/slack/views/fix';
 import type { Block } from '../../../src/slack/views/blocks';
 
@@ -244,5 +246,83 @@ describe('Propose fix in a check thread', () => {
       runningFix: 'fix f-0123456789abcdef (reapply-config) running, step 3 of 9',
     });
     expect(text(message.blocks)).toContain('fix f-0123456789abcdef (reapply-config) running, step 3 of 9');
+  });
+});
+
+describe('a rollback that could not finish, and the sweep', () => {
+  const incomplete = {
+    kind: 'rollback-incomplete' as const,
+    fixId: 'f-0123456789abcdef',
+    backupId: 'b-20261130-060000-abcd',
+    cause: 'step 2 (re-create IPAddressPool dev): socket hang up',
+    left: [{ object: 'MetalLB config', problem: 'not restored yet' }],
+  };
+  const running = record({ state: 'running' });
+
+  it('says the job retries, when, and that it rolls back to the backup', () => {
+    const message = retryMessage(running, incomplete, {
+      attempt: 1,
+      attempts: 3,
+      retryInMs: 5000,
+      sweepIntervalMs: 60_000,
+    });
+    expect(message.text).toContain('rollback incomplete, will retry');
+    const body = text(message.blocks ?? []);
+    expect(body).toContain('attempt 1 of 3');
+    expect(body).toContain('retries in about 5 s');
+    expect(body).toContain('rolls back to backup `b-20261130-060000-abcd`');
+    expect(body).toContain('MetalLB config: not restored yet');
+  });
+
+  it('says the sweep restores once the retries ran out', () => {
+    const message = retryMessage(running, incomplete, { attempt: 3, attempts: 3, sweepIntervalMs: 60_000 });
+    expect(message.text).toContain('retries ran out; the sweep restores');
+    expect(text(message.blocks ?? [])).toContain('tries every 1.0 min');
+  });
+
+  const info = { round: 1, rounds: 10, intervalMs: 60_000, backupId: 'b-20261130-060000-abcd' };
+  const leftOver = { object: 'Lease metallb-system/metallb-chatops-fix', problem: 'socket hang up' };
+
+  it('a sweep that restored says so, from which backup', () => {
+    const message = sweepMessage(
+      running,
+      {
+        fixId: running.id,
+        restored: ['create IPAddressPool dev'],
+        unpinned: ['default/web'],
+        leaseReleased: true,
+        left: [],
+      },
+      info,
+    );
+    expect(message.text).toContain('restored by the sweep');
+    const body = text(message.blocks ?? []);
+    expect(body).toContain('from backup `b-20261130-060000-abcd`');
+    expect(body).toContain('pin removed from default/web');
+    expect(body).toContain('Lease released');
+  });
+
+  it('a sweep that could not finish says it tries again, without a Restore button', () => {
+    const message = sweepMessage(
+      running,
+      { fixId: running.id, restored: [], unpinned: [], leaseReleased: false, left: [leftOver] },
+      info,
+    );
+    expect(message.text).toContain('sweep not finished, will retry');
+    expect(text(message.blocks ?? [])).toContain('round 1 of 10');
+    expect(elements(message.blocks ?? [])).toEqual([]);
+  });
+
+  it('a sweep that gave up names what is left for a person, with a Restore button', () => {
+    const message = sweepMessage(
+      running,
+      { fixId: running.id, restored: [], unpinned: [], leaseReleased: false, left: [leftOver] },
+      { ...info, round: 10 },
+    );
+    expect(message.text).toContain('sweep gave up');
+    const body = text(message.blocks ?? []);
+    expect(body).toContain('Left for a person');
+    expect(body).toContain('socket hang up');
+    expect(elements(message.blocks ?? []).map((e) => e.action_id)).toEqual([ACTION_IDS.restoreBackup]);
   });
 });
