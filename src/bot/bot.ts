@@ -207,6 +207,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     logger,
     outbox,
     authorizer,
+    clusters: config.clusters.map((c) => c.name),
     openView: webClientViewOpener({ token: config.slack.botToken, apiUrl: config.slack.apiUrl }),
   });
   const fixes = fixParts(options, redis, outbox, producer, matcher);

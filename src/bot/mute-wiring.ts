@@ -43,6 +43,8 @@ export function wireMutes(options: {
   outbox: Outbox;
   /** The one OPERATORS rule, shared with checks and digests. */
   authorizer: Authorizer;
+  /** The names of CLUSTERS: a Mute button or modal naming another cluster is refused. */
+  clusters?: readonly string[];
   openView?: ViewOpener;
 }): MuteWiring {
   const store = new RedisMuteStore({ redis: options.redis, prefix: options.prefix });
@@ -57,6 +59,7 @@ export function wireMutes(options: {
       options.outbox.append(`mute-${randomUUID()}`, [{ kind: 'parent', channel, ...message }]),
     audit: new AuditLog({ redis: options.redis, prefix: options.prefix, logger: options.logger }),
     openView: options.openView,
+    ...(options.clusters ? { clusters: options.clusters } : {}),
   };
   return {
     deps,

@@ -2,10 +2,11 @@
  * The Bolt app: Socket Mode by default, HTTP with signed requests when SLACK_MODE=http. Which event goes to which
  * handler is slack/routes.ts's; this file only builds the receiver and the app.
  */
-import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { SlackSettings } from '../config';
 import type { Logger } from '../logger';
 import { healthRoutes, type HealthDeps } from '../observability/health';
+import { screenRequests } from '../slack/request-screen';
 import { registerRoutes, type RouteDeps } from '../slack/routes';
 
 export interface SlackAppOptions {
@@ -82,13 +83,27 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const audit = options.routes.audit;
     const onRefused = (reason: string): void =>
       void audit?.record({ actor: 'unknown', action: 'slack.refuse', outcome: 'refused', detail: reason });
-    app = new App({
-      token: slack.botToken,
-      signingSecret: slack.signingSecret ?? '',
-      clientOptions,
-      logger: boltLogger(logger, onRefused),
+    const httpLogger = boltLogger(logger, onRefused);
+    const signingSecret = slack.signingSecret ?? '';
+    const receiver = new HTTPReceiver({
+      signingSecret,
+      logger: httpLogger,
       customRoutes: healthRoutes(options.health),
     });
+    // Signed bodies Bolt cannot take (a `null` payload would end the process) are refused before it sees them.
+    receiver.requestListener = screenRequests(receiver.requestListener, {
+      signingSecret,
+      logger: httpLogger,
+      onRefused: (reason) => {
+        logger.warn('slack request refused', { reason });
+        onRefused(reason);
+      },
+      onError: (error) =>
+        logger.error('slack request screen failed', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+    app = new App({ token: slack.botToken, receiver, clientOptions, logger: httpLogger });
   }
 
   registerRoutes(app, options.routes);

@@ -17,6 +17,7 @@ import { connect, confirm, reportNonPlan, RUN_OPTIONS, runPlanned, type Target }
 import { listFlag, parseFlags, stringFlag } from './flags';
 import { APPLY_HELP } from './help';
 import { proposalSource, readProposal } from './preview';
+import { JsonRun } from './run-document';
 import type { CliDeps, CliIo } from './types';
 import { parseDurationFlag, parseNow, parseOutput } from './values';
 
@@ -78,37 +79,45 @@ export async function runApply(args: string[], io: CliIo, deps: CliDeps): Promis
     prune: values.prune === true,
   };
   const target = await connect('apply', values, io, deps, now);
-  const snapshot = await target.cluster.readSnapshot({ now, progress: () => undefined });
-  const preview = buildPreview(snapshot, objects, {
-    now,
-    prune: proposal.prune,
-    proposalSource: proposal.source,
-    ...(target.settings ? { settings: target.settings } : {}),
-  });
-  io.stdout.write(renderPreview(preview, output));
-  const outcome = buildPlan({
-    fix: 'apply-config',
-    cluster: target.clusterName,
-    snapshot,
-    now,
-    targets: [],
-    proposal,
-    ...(target.settings ? { settings: target.settings } : {}),
-  });
-  if (outcome.kind !== 'plan') return reportNonPlan(outcome, io);
-  io.stdout.write(`\n${renderPlan(outcome.plan, output)}`);
-  if (!yes && !(await confirm(io, `Apply ${proposal.source} to ${target.clusterName}? [y/N] `))) {
-    io.stderr.write('not confirmed: nothing was changed\n');
-    return 2;
-  }
-  return runPlanned({
-    plan: outcome.plan,
-    target,
-    io,
-    values,
-    settleTimeoutMs,
-    leaseWaitMs,
-    proposal,
-    rebuildPlan: () => planOf(target, proposal, deps.now()),
-  });
+  const json = output === 'json' ? new JsonRun('apply') : undefined;
+  const body = async (): Promise<number> => {
+    const snapshot = await target.cluster.readSnapshot({ now, progress: () => undefined });
+    const preview = buildPreview(snapshot, objects, {
+      now,
+      prune: proposal.prune,
+      proposalSource: proposal.source,
+      ...(target.settings ? { settings: target.settings } : {}),
+    });
+    if (json) json.doc.preview = preview;
+    else io.stdout.write(renderPreview(preview, output));
+    const outcome = buildPlan({
+      fix: 'apply-config',
+      cluster: target.clusterName,
+      snapshot,
+      now,
+      targets: [],
+      proposal,
+      ...(target.settings ? { settings: target.settings } : {}),
+    });
+    if (outcome.kind !== 'plan') return reportNonPlan(outcome, io, json);
+    if (json) json.doc.plan = outcome.plan;
+    else io.stdout.write(`\n${renderPlan(outcome.plan, output)}`);
+    if (!yes && !(await confirm(io, `Apply ${proposal.source} to ${target.clusterName}? [y/N] `))) {
+      io.stderr.write('not confirmed: nothing was changed\n');
+      if (json) json.doc.notRun = { kind: 'not-confirmed' };
+      return 2;
+    }
+    return runPlanned({
+      plan: outcome.plan,
+      target,
+      io,
+      values,
+      settleTimeoutMs,
+      leaseWaitMs,
+      proposal,
+      rebuildPlan: () => planOf(target, proposal, deps.now()),
+      ...(json ? { json } : {}),
+    });
+  };
+  return json ? json.around(io, body) : body();
 }

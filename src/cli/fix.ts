@@ -36,6 +36,7 @@ import {
 } from '../fix-runner';
 import { LIVE_OPTIONS, liveOptions, parseFlagsAndArgs, stringFlag, type FlagValues } from './flags';
 import { BACKUP_HELP, FIX_HELP, PLAN_HELP, RESTORE_HELP } from './help';
+import { JsonRun } from './run-document';
 import type { CliDeps, CliIo, LiveReadOptions } from './types';
 import { parseDurationFlag, parseNow, parseOutput } from './values';
 
@@ -147,16 +148,39 @@ async function build(
   return { outcome, snapshot };
 }
 
-/** Prints what a non-plan outcome says; the exit status for it (nothing to fix: 0; refused: 2). */
-export function reportNonPlan(outcome: Exclude<PlanOutcome, { kind: 'plan' }>, io: CliIo): number {
+/**
+ * Prints what a non-plan outcome says; the exit status for it (nothing to fix: 0; refused: 2). With `json`, what
+ * would go to stdout goes into its document instead (a refusal is still said on stderr).
+ */
+export function reportNonPlan(
+  outcome: Exclude<PlanOutcome, { kind: 'plan' }>,
+  io: CliIo,
+  json?: JsonRun,
+): number {
+  json?.notRunOf(outcome);
   if (outcome.kind === 'nothing-to-fix') {
+    if (json) return 0;
     io.stdout.write(`${outcome.message}\n`);
     for (const d of outcome.dropped) io.stdout.write(`  dropped ${d.target}: ${d.reason}\n`);
     return 0;
   }
-  io.stderr.write(
-    `refused: ${outcome.fix} is refused on ${outcome.cluster}: ${outcome.reason}\n${outcome.suggestion}\n`,
-  );
+  io.stderr.write(refusalText(outcome));
+  return 2;
+}
+
+function refusalText(outcome: Extract<PlanOutcome, { kind: 'refused' }>): string {
+  return `refused: ${outcome.fix} is refused on ${outcome.cluster}: ${outcome.reason}\n${outcome.suggestion}\n`;
+}
+
+/**
+ * `plan --output json` when no plan was built: the outcome itself (`kind` `nothing-to-fix` or `refused`, with its
+ * message or reason and suggestion) as one JSON document, so a script never has to parse text; a refusal is
+ * still said on stderr, with exit 2.
+ */
+function reportNonPlanJson(outcome: Exclude<PlanOutcome, { kind: 'plan' }>, io: CliIo): number {
+  io.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...outcome }, null, 2)}\n`);
+  if (outcome.kind === 'nothing-to-fix') return 0;
+  io.stderr.write(refusalText(outcome));
   return 2;
 }
 
@@ -171,7 +195,8 @@ export async function runPlanCommand(args: string[], io: CliIo, deps: CliDeps): 
   const request = await requestOf('plan', values, positionals);
   const target = await connect('plan', values, io, deps, now);
   const { outcome } = await build(target, request, now);
-  if (outcome.kind !== 'plan') return reportNonPlan(outcome, io);
+  if (outcome.kind !== 'plan')
+    return output === 'json' ? reportNonPlanJson(outcome, io) : reportNonPlan(outcome, io);
   io.stdout.write(renderPlan(outcome.plan, output));
   return 0;
 }
@@ -311,24 +336,31 @@ async function execute(
   const now = parseNow(stringFlag(values, 'now'), deps.now);
   const request = await requestOf(command, values, positionals);
   const target = await connect(command, values, io, deps, now);
-  const { outcome } = await build(target, request, now);
-  if (outcome.kind !== 'plan') return reportNonPlan(outcome, io);
-  const plan = outcome.plan;
-  io.stdout.write(renderPlan(plan, output));
-  if (!yes && !(await confirm(io, `Apply this plan to ${target.clusterName}? [y/N] `))) {
-    io.stderr.write('not confirmed: nothing was changed\n');
-    return 2;
-  }
-  return runPlanned({
-    plan,
-    target,
-    io,
-    values,
-    settleTimeoutMs,
-    leaseWaitMs,
-    rebuildPlan: async () => (await build(target, request, deps.now())).outcome,
-    ...(request.backup ? { restoreFrom: request.backup } : {}),
-  });
+  const json = output === 'json' ? new JsonRun(command) : undefined;
+  const body = async (): Promise<number> => {
+    const { outcome } = await build(target, request, now);
+    if (outcome.kind !== 'plan') return reportNonPlan(outcome, io, json);
+    const plan = outcome.plan;
+    if (json) json.doc.plan = plan;
+    else io.stdout.write(renderPlan(plan, output));
+    if (!yes && !(await confirm(io, `Apply this plan to ${target.clusterName}? [y/N] `))) {
+      io.stderr.write('not confirmed: nothing was changed\n');
+      if (json) json.doc.notRun = { kind: 'not-confirmed' };
+      return 2;
+    }
+    return runPlanned({
+      plan,
+      target,
+      io,
+      values,
+      settleTimeoutMs,
+      leaseWaitMs,
+      rebuildPlan: async () => (await build(target, request, deps.now())).outcome,
+      ...(request.backup ? { restoreFrom: request.backup } : {}),
+      ...(json ? { json } : {}),
+    });
+  };
+  return json ? json.around(io, body) : body();
 }
 
 export interface PlannedRun {
@@ -342,6 +374,8 @@ export interface PlannedRun {
   rebuildPlan(): Promise<PlanOutcome>;
   restoreFrom?: Backup;
   proposal?: ProposalInput;
+  /** `--output json`: the result goes into this document instead of stdout. */
+  json?: JsonRun;
 }
 
 /**
@@ -384,8 +418,9 @@ export async function runPlanned(run: PlannedRun): Promise<number> {
       ...(target.settings ? { settings: target.settings } : {}),
     });
     if (result.kind === 'interrupted')
-      return await sweepAfterInterrupt(result, target, backups, settleTimeoutMs, io);
-    io.stdout.write(renderResult(result));
+      return await sweepAfterInterrupt(result, target, backups, settleTimeoutMs, io, run.json);
+    if (run.json) run.json.doc.result = result;
+    else io.stdout.write(renderResult(result));
     if (result.kind === 'rollback-incomplete')
       io.stderr.write(`the fix Lease stays held by ${fixId} until the items above are handled\n`);
     return exitCodeOf(result);
@@ -402,6 +437,7 @@ async function sweepAfterInterrupt(
   backups: { save(b: Backup): Promise<void>; load(id: string): Promise<Backup | undefined> },
   settleTimeoutMs: number,
   io: CliIo,
+  json?: JsonRun,
 ): Promise<number> {
   io.stderr.write(`interrupted: restoring backup ${result.checkpoint.backupId ?? '(none)'}\n`);
   const swept = await fixRunner.sweep({
@@ -412,7 +448,15 @@ async function sweepAfterInterrupt(
     backups: { save: (b) => backups.save(b), load: (id) => backups.load(id) },
     settleTimeoutMs,
   });
-  for (const l of swept.left) io.stdout.write(`left: ${l.object}: ${l.problem}\n`);
+  if (json)
+    json.doc.result = {
+      kind: 'interrupted',
+      fixId: result.fixId,
+      stepsDone: result.checkpoint.stepsDone,
+      changed: result.checkpoint.changed,
+      left: swept.left,
+    };
+  else for (const l of swept.left) io.stdout.write(`left: ${l.object}: ${l.problem}\n`);
   if (swept.left.length > 0) return 3;
   return result.checkpoint.changed ? 1 : 2;
 }

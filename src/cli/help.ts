@@ -126,7 +126,8 @@ const FIX_FLAGS = `  --settle-timeout DURATION  bound of each wait on MetalLB (d
   --force                    take over the fix Lease when it has EXPIRED (prints who held it and since when)
   --backup-dir DIR           where the backup taken first is written, mode 0600 (default: the current directory)
   --yes                      do not ask for confirmation (required when stdin is not a terminal)
-  --output table|json|markdown   how the plan is printed (default table)`;
+  --output table|json|markdown   how the plan and the result are printed (default table); json: one JSON
+                             document on stdout at the end (the preview too, for apply), progress on stderr`;
 
 export const PLAN_HELP = `Usage: metallb-chatops plan <fix> [targets...] [flags]
 
@@ -135,7 +136,8 @@ Prints the plan of a fix against the live cluster and changes nothing. Fixes: ${
 release-ip and clear-stale-annotation take Service namespace/names or finding ids (none: every service with such a
 finding); restore takes --from FILE.
 
-  --output table|json|markdown   output format (default table)
+  --output table|json|markdown   output format (default table); json: the plan, or when none is built the
+                                 outcome (kind nothing-to-fix or refused), as one document
   --from FILE                    the backup file of a restore
 ${LIVE_FLAGS}
   --metallb-namespace NAME       MetalLB's namespace (default: found from the controller's labels)
@@ -205,7 +207,8 @@ name them, advertisements before the pools they stop naming are deleted). After 
 controller to reload or reject the config, and checks that the services the preview said would move got new IPs
 inside their pools and that every other service kept its own. A rejection, or a service moving that should not,
 stops the apply and restores the backup; stdout says which object and why. A proposal the preview rejects (an
-overlapping pool, a missing BFD profile, ...) is refused and never applied. Progress goes to stderr.
+overlapping pool, a missing BFD profile, a label selector MetalLB refuses, ...) is refused and never applied.
+Progress goes to stderr.
 
 Proposal:
   -f, --file PATH            a YAML/JSON file or a directory of them; repeatable (- for stdin, with --yes)

@@ -2,13 +2,15 @@
  * What MetalLB refuses as a whole config (docs/metallb-behaviour.md section 4, `internal/config`): a pool entry that
  * does not parse, a pool without addresses, entries that overlap (across pools and inside one), a BGPPeer naming a
  * BFDProfile that does not exist, an aggregation length out of range or shorter than a pool's prefixes, duplicate
- * namespaces in serviceAllocation. A refused config changes nothing: the controller keeps the last valid one.
+ * namespaces in serviceAllocation, a label selector `metav1.LabelSelectorAsSelector` refuses. A refused config changes nothing: the controller keeps the last valid one.
  */
 import { familyBits, findOverlaps, type AddressRange, type Family } from '../drift/addresses';
 import type { AnalysisContext, PoolView } from '../drift/context';
 import { nameOf, num, str, strs } from '../drift/fields';
 import type { ResourceRef } from '../drift/model';
+import { listField } from '../drift/rules/pools/list-field';
 import { poolsSelectedBy } from '../drift/rules/pools/advertisements';
+import { selectorProblem } from '../drift/selectors';
 
 export interface Rejection {
   /** `invalid-config`: MetalLB's parser refuses it; `strands-assigned-ip`: below 0.14.2 an assigned IP would be lost. */
@@ -121,6 +123,81 @@ function namespaceRejections(pools: readonly PoolView[]): Rejection[] {
   });
 }
 
+/** The first problem of a selector list field (`what` names it as MetalLB's error does), or undefined. */
+function selectorListProblem(obj: unknown, path: string[], what: string): string | undefined {
+  const field = listField(obj, ...path);
+  if (field.state === 'absent') return undefined;
+  if (field.state === 'malformed') return `invalid ${what}: ${path.join('.')} is not a list`;
+  for (const selector of field.items) {
+    const problem = selectorProblem(selector);
+    if (problem !== undefined) return `invalid ${what}: ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * Selectors MetalLB's parser refuses, which refuse the whole config: a pool's serviceAllocation namespace and service
+ * selectors, an advertisement's pool, node and (from 0.16.0) service selectors, a BGPPeer's node selectors. One
+ * rejection per object (the parser stops at its first error), worded `parsing <object> <name>: invalid <field>: ...`.
+ */
+function selectorRejections(ctx: AnalysisContext): Rejection[] {
+  const ofObject = (
+    ref: ResourceRef,
+    head: string,
+    fields: readonly (readonly [string[], string])[],
+    obj: unknown,
+  ): Rejection[] => {
+    for (const [path, what] of fields) {
+      const problem = selectorListProblem(obj, path, what);
+      if (problem !== undefined) return [refused(ref, `${head}: ${problem}`)];
+    }
+    return [];
+  };
+  const pools = ctx.pools
+    .filter((pool) => pool.kind === 'IPAddressPool')
+    .flatMap((pool) =>
+      ofObject(
+        pool.ref,
+        `parsing address pool ${pool.name}`,
+        [
+          [['serviceAllocation', 'namespaceSelectors'], 'namespace selector'],
+          [['serviceAllocation', 'serviceSelectors'], 'service selector'],
+        ],
+        pool.obj.spec,
+      ),
+    );
+  // Advertisements' serviceSelectors came with 0.16.0; before it the CRD has no such field (an unknown version is
+  // judged as the newest, as the rest of the preview does).
+  const serviceSelectors = ctx.versionAtLeast('0.16.0') !== false;
+  const advertisementFields: [string[], string][] = [
+    [['ipAddressPoolSelectors'], 'ipAddressPoolSelector'],
+    [['nodeSelectors'], 'node selector'],
+    ...(serviceSelectors ? [[['serviceSelectors'], 'service selector'] as [string[], string]] : []),
+  ];
+  const advertisements = [
+    ...ctx.l2Advertisements.map((adv) => ['l2 advertisement', adv] as const),
+    ...ctx.bgpAdvertisements.map((adv) => ['bgp advertisement', adv] as const),
+  ].flatMap(([what, adv]) =>
+    ofObject(
+      { kind: adv.kind, namespace: ctx.namespace, name: nameOf(adv) },
+      `parsing ${what} ${nameOf(adv)}`,
+      advertisementFields,
+      adv.spec,
+    ),
+  );
+  const peers = ctx
+    .inNamespace('BGPPeer')
+    .flatMap((peer) =>
+      ofObject(
+        { kind: 'BGPPeer', namespace: ctx.namespace, name: nameOf(peer) },
+        `parsing peer ${nameOf(peer)}`,
+        [[['nodeSelectors'], 'node selector']],
+        peer.spec,
+      ),
+    );
+  return [...pools, ...advertisements, ...peers];
+}
+
 /** Every reason MetalLB's config parser would refuse the config of `ctx`, in a stable order. */
 export function configRejections(ctx: AnalysisContext): Rejection[] {
   const names = new Map<string, number>();
@@ -138,5 +215,6 @@ export function configRejections(ctx: AnalysisContext): Rejection[] {
     ...namespaceRejections(ctx.pools),
     ...bfdRejections(ctx),
     ...aggregationRejections(ctx),
+    ...selectorRejections(ctx),
   ];
 }

@@ -35,23 +35,31 @@ export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; pro
 export function tokenize(text: string): { ok: true; words: string[] } | { ok: false; problem: string } {
   const normalized = text.replace(/[\u201c\u201d\u201e\u201f]/g, '"').replace(/\u00a0/g, ' ');
   const words: string[] = [];
-  let current: string | undefined;
+  // The characters of the word being read (joined once at its end: adding them one by one to a string took
+  // seconds for a text of megabytes).
+  let current: string[] | undefined;
   let quoted = false;
   for (const ch of normalized) {
     if (ch === '"') {
       quoted = !quoted;
-      current ??= '';
-    } else if (/\s/.test(ch) && !quoted) {
-      if (current !== undefined) words.push(current);
+      current ??= [];
+    } else if (!quoted && /\s/.test(ch)) {
+      if (current !== undefined) words.push(current.join(''));
       current = undefined;
     } else {
-      current = (current ?? '') + ch;
+      (current ??= []).push(ch);
     }
   }
   if (quoted) return { ok: false, problem: 'a quote (") is not closed' };
-  if (current !== undefined) words.push(current);
+  if (current !== undefined) words.push(current.join(''));
   return { ok: true, words };
 }
+
+/**
+ * The longest command text read. Slack sends far less; a signed request may carry megabytes (Bolt reads up to
+ * 4 MB), and reading those would hold the event loop, and every other request, for seconds.
+ */
+export const MAX_COMMAND_LENGTH = 20_000;
 
 /**
  * The value of a duration option (`--for 7d` of the coming `mute`), in the grammar of settings and CLI flags, so
@@ -92,6 +100,11 @@ function noArguments(name: 'help' | 'status', args: string[]): ParseResult {
 
 /** Parses `/metallb` text. Empty text is `help`. */
 export function parseCommand(text: string): ParseResult {
+  if (text.length > MAX_COMMAND_LENGTH)
+    return {
+      ok: false,
+      problem: `the command is ${text.length} characters long; at most ${MAX_COMMAND_LENGTH} are read`,
+    };
   const tokens = tokenize(text);
   if (!tokens.ok) return tokens;
   const [sub, ...args] = tokens.words;

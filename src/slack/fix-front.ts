@@ -145,7 +145,8 @@ export class FixFront {
         channel: input.channelId ?? '',
         threadTs: input.threadTs ?? '',
         cluster: button.cluster,
-        ...(button.planHash !== '' ? { planHash: button.planHash } : {}),
+        // Every approval button carries the plan's hash: one without it is refused as malformed.
+        planHash: button.planHash,
       },
       action,
       this.now(),
@@ -165,27 +166,39 @@ export class FixFront {
     return input.threadTs ?? input.messageTs;
   }
 
+  /** A button refused before any request: the clicker is told, and the refusal is audited. */
+  private async refuseButton(input: ActionInput, problem: string): Promise<SlackMessage> {
+    await this.deps.audit.record({
+      actor: input.userId,
+      action: 'fix.request',
+      outcome: 'refused',
+      at: this.now(),
+      detail: `${input.actionId} button refused: ${problem}`,
+    });
+    return errorMessage('E_USAGE', problem, false);
+  }
+
   private clusterFor(
     input: ActionInput,
     cluster: string,
-  ): { ok: true; name: string } | { ok: false; message: SlackMessage } {
+  ): { ok: true; name: string } | { ok: false; problem: string } {
     const resolved = resolveCluster(
       this.deps.clusters,
       cluster,
       input.channelId ?? '',
       input.channelName ?? '',
     );
-    if (!resolved.ok) return { ok: false, message: errorMessage('E_USAGE', resolved.problem, false) };
+    if (!resolved.ok) return { ok: false, problem: resolved.problem };
     return { ok: true, name: resolved.cluster.name };
   }
 
   private async propose(input: ActionInput): Promise<SlackMessage | undefined> {
     const button = parseProposeValue(input.value);
-    if (!isFixName(button.fix)) return errorMessage('E_USAGE', 'this button names no known fix', false);
+    if (!isFixName(button.fix)) return this.refuseButton(input, 'this button names no known fix');
     const problem = targetProblem(button.fix, button.targets);
-    if (problem !== undefined) return errorMessage('E_USAGE', problem, false);
+    if (problem !== undefined) return this.refuseButton(input, problem);
     const cluster = this.clusterFor(input, button.cluster);
-    if (!cluster.ok) return cluster.message;
+    if (!cluster.ok) return this.refuseButton(input, cluster.problem);
     return this.deps.requests.request({
       fix: button.fix,
       cluster: cluster.name,
@@ -199,9 +212,9 @@ export class FixFront {
   private async restore(input: ActionInput): Promise<SlackMessage | undefined> {
     const button = parseRestoreValue(input.value);
     const problem = targetProblem('restore', [button.backupId]);
-    if (problem !== undefined) return errorMessage('E_USAGE', problem, false);
+    if (problem !== undefined) return this.refuseButton(input, problem);
     const cluster = this.clusterFor(input, button.cluster);
-    if (!cluster.ok) return cluster.message;
+    if (!cluster.ok) return this.refuseButton(input, cluster.problem);
     return this.deps.requests.request({
       fix: 'restore',
       cluster: cluster.name,

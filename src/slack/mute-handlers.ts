@@ -44,6 +44,11 @@ export interface MuteDeps {
   /** Posts a message in a channel (through the outbox). */
   announce(channel: string, message: SlackMessage): Promise<void>;
   audit?: AuditSink;
+  /**
+   * The clusters a Mute button or the mute modal may name (CLUSTERS); their values come back from Slack, so a
+   * forged one could name any well-formed cluster. Unset: any well-formed name.
+   */
+  clusters?: readonly string[];
   /** Opens a modal with an interaction's trigger_id (views.open). */
   openView?(triggerId: string, view: ReturnType<typeof muteModal>): Promise<void>;
   now?: () => Date;
@@ -196,11 +201,26 @@ function parseButtonValue(value: string): MuteModalContext | undefined {
   return { cluster, findingId, ...(code && /^[A-Z][A-Z0-9_]{0,80}$/.test(code) ? { code } : {}) };
 }
 
+function knownCluster(deps: MuteDeps, cluster: string): boolean {
+  return deps.clusters === undefined || deps.clusters.includes(cluster);
+}
+
 /** The "Mute…" button: operators get the modal, others the refusal. */
 export function muteButtonHandler(deps: MuteDeps): ActionHandler {
   return async (input) => {
     const target = parseButtonValue(input.value);
-    if (target === undefined) return errorMessage('E_USAGE', 'this Mute button carries no finding', false);
+    if (target === undefined || !knownCluster(deps, target.cluster)) {
+      await deps.audit?.record({
+        actor: input.userId,
+        action: 'mute.refuse',
+        outcome: 'refused',
+        detail:
+          target === undefined
+            ? 'a Mute button whose value names no finding'
+            : `a Mute button naming cluster ${target.cluster}, not in CLUSTERS`,
+      });
+      return errorMessage('E_USAGE', 'this Mute button carries no finding of a cluster of ours', false);
+    }
     if (!(await mayChange(deps, input.userId)))
       return refuse(deps, input.userId, 'mute.refuse', 'mute findings');
     if (deps.openView === undefined || input.triggerId === undefined)
@@ -282,8 +302,19 @@ function modalFields(
 export function muteModalSubmission(deps: MuteDeps): ViewSubmissionHandler {
   return async (input) => {
     const context = parseModalContext(input.privateMetadata);
-    if (input.callbackId !== MUTE_MODAL_CALLBACK_ID || context === undefined)
+    if (
+      input.callbackId !== MUTE_MODAL_CALLBACK_ID ||
+      context === undefined ||
+      !knownCluster(deps, context.cluster)
+    ) {
+      await deps.audit?.record({
+        actor: input.userId,
+        action: 'mute.refuse',
+        outcome: 'refused',
+        detail: 'a mute dialog whose metadata names no finding of a cluster of ours',
+      });
       return { errors: { [MUTE_MODAL_BLOCKS.reason]: 'This dialog is not a mute of a finding; close it.' } };
+    }
     const fields = modalFields(input);
     if (!fields.ok) return { errors: fields.errors };
     if (!(await mayChange(deps, input.userId))) {

@@ -13,6 +13,7 @@ import { answerLate, type LateAnswerOptions, type RespondBody } from './late-ans
 import type { SlackTransport } from './transport';
 import type { ViewSubmissionHandler, ViewSubmissionInput } from './mute-handlers';
 import { workspaceGuard } from './workspace-guard';
+import type { SlackMessage } from './views/blocks';
 import { errorMessage, stillWorkingMessage } from './views/help';
 
 export interface RouteDeps {
@@ -161,7 +162,29 @@ export function actionInput(
   };
 }
 
-function registerActions(app: App, handlers: ActionHandlers, answer: Answerer): void {
+/** Matches every action id but those in `ids`. */
+function otherThan(ids: readonly string[]): RegExp {
+  const escaped = ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^(?!(?:${escaped.join('|')})$)`);
+}
+
+/** A handler that has nothing to say to the clicker. */
+const NO_ANSWER: SlackMessage = { text: '', blocks: [] };
+
+function registerActions(
+  app: App,
+  handlers: ActionHandlers,
+  answer: Answerer,
+  onError?: (error: unknown) => void,
+): void {
+  const ours = Object.entries(handlers)
+    .filter(([, handler]) => handler !== undefined)
+    .map(([id]) => id);
+  // A click on a button that is not ours (or whose feature is not wired in this process) is acked at once;
+  // without a listener Bolt answers 404 after 3 s and Slack shows the clicker an error.
+  app.action<BlockAction>({ type: 'block_actions', action_id: otherThan(ours) }, async ({ ack }) => {
+    await ack();
+  });
   for (const [id, handler] of Object.entries(handlers)) {
     if (handler === undefined) continue;
     app.action<BlockAction>(
@@ -171,9 +194,14 @@ function registerActions(app: App, handlers: ActionHandlers, answer: Answerer): 
         const value = 'value' in action && typeof action.value === 'string' ? action.value : undefined;
         const input = actionInput(body, id, value);
         if (input === undefined) return;
-        const message = await handler(input);
-        if (message)
-          await answer(respond, body.response_url, {
+        const { ack: message } = await answerOf(
+          async () => ({ ack: (await handler(input)) ?? NO_ANSWER }),
+          onError,
+        );
+        // A click inside a modal has no response_url: the answer has nowhere to go (refusals are audited).
+        const url = (body as { response_url?: unknown }).response_url;
+        if (message !== NO_ANSWER && typeof url === 'string' && url !== '')
+          await answer(respond, url, {
             response_type: 'ephemeral',
             replace_original: false,
             text: message.text,
@@ -205,6 +233,13 @@ function registerViews(
   handlers: Record<string, ViewSubmissionHandler>,
   onError?: (error: unknown) => void,
 ): void {
+  // A submission of a modal that is not ours closes it, at once rather than after Bolt's 3 s.
+  app.view<ViewSubmitAction>(
+    { callback_id: otherThan(Object.keys(handlers)), type: 'view_submission' },
+    async ({ ack }) => {
+      await ack();
+    },
+  );
   for (const [callbackId, handler] of Object.entries(handlers)) {
     app.view<ViewSubmitAction>(
       { callback_id: callbackId, type: 'view_submission' },
@@ -226,6 +261,6 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   app.use(workspaceGuard({ audit: deps.audit, onError: deps.onError }));
   const answer = answerer(deps);
   registerSlashCommand(app, deps.commands, answer, deps.onError);
-  registerActions(app, deps.actions, answer);
+  registerActions(app, deps.actions, answer, deps.onError);
   registerViews(app, deps.views ?? {}, deps.onError);
 }

@@ -1,10 +1,18 @@
 /**
  * Names from users reach Redis keys (queues, schedules, digest state, the outbox) and API paths (the cluster's
  * context). Through the slash-command surface, names built for path traversal and key injection are tried in
- * every place one is typed (cluster names of check and digest, cron patterns, time zones) and in the ids of the
- * request itself: each is refused with a coded answer, and no key or API request ever carries one.
+ * every place one is typed (cluster names of check and digest, cron patterns, time zones, backup ids of
+ * `/metallb restore` and of the "Restore this backup" button) and in the ids of the request itself: each is refused
+ * with a coded answer, and no key or API request ever carries one. Backup ids from the terminal (`restore --from
+ * FILE` reads the id in the file's header) and at the backup store itself are refused the same way.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { BackupStore } from '../../src/backups/backup-store';
+import { runCli } from '../../src/cli/run';
+import { makeBackup, renderBackup } from '../../src/fixes/backup-format';
 import {
   botEnv,
   SIGNING_SECRET,
@@ -16,7 +24,12 @@ import {
   type StartedBot,
 } from '../../tools/bot-harness';
 import { startSlackStandIn, type SlackStandIn } from '../../tools/slack-stand-in';
-import { postSigned, slashCommandRequest, type SlashCommandInput } from '../../tools/slack-requests';
+import {
+  blockActionsRequest,
+  postSigned,
+  slashCommandRequest,
+  type SlashCommandInput,
+} from '../../tools/slack-requests';
 import { cleanup, connect, testPrefix } from '../support/redis';
 
 const prefix = testPrefix('hostile-names');
@@ -136,11 +149,138 @@ it.each([
   ['channel_id', { channelId: `C0../${MARK}` }],
   ['channel_id', { channelId: `C0NAMES:${MARK}:*` }],
   ['user_id', { userId: `U0ALICE\r\n${MARK}` }],
-  ['team_id', { teamId: `T0METALLB}${MARK}` }],
 ])('refuses a request whose %s is not a Slack id', async (_field, overrides) => {
   const answer = await slash('check --cluster drifted', overrides);
   expect(answer.status).toBe(200);
   expect(answer.text).toMatch(/^E_(USAGE|WRONG_WORKSPACE): /);
+});
+
+// Team ids key Bolt's own client cache: they are refused (400) before Bolt sees them (src/slack/request-screen.ts).
+it.each([`T0METALLB}${MARK}`, 'toString', '__proto__'])(
+  'refuses a request whose team_id %j is not a Slack id with 400, before Bolt',
+  async (teamId) => {
+    const before = await redis.xlen(`${prefix}:audit`);
+    const answer = await slash('check --cluster drifted', { teamId });
+    expect(answer.status).toBe(400);
+    expect(await redis.xlen(`${prefix}:audit`)).toBeGreaterThan(before);
+  },
+);
+
+/** Backup ids built for traversal and key injection; some keep the shape's start to get past a prefix check. */
+const HOSTILE_BACKUP_IDS = [
+  ...HOSTILE_NAMES,
+  `b-../../${MARK}`,
+  `b-20261130-060000-abcd:${MARK}:*`,
+  `b-20261130-060000-abcd\r\nDEL ${MARK}`,
+  `b-20261130-060000-abcd/../${MARK}`,
+  `b-20261130-060000-abcd\u0000${MARK}`,
+];
+const shown = (id: string): string => (id.length > 60 ? `${id.slice(0, 20)}… (${id.length})` : id);
+
+it.each(HOSTILE_BACKUP_IDS.map((id) => [shown(id), id]))(
+  'refuses the backup id %j in /metallb restore and in fix restore',
+  async (_shown, id) => {
+    for (const text of [
+      `restore ${JSON.stringify(id)}`,
+      `fix restore ${JSON.stringify(id)} --cluster drifted`,
+    ]) {
+      const answer = await slash(text);
+      expect(answer.status).toBe(200);
+      expect(answer.text).toMatch(/^E_USAGE: /);
+      expect(answer.all).not.toContain('<!channel>');
+    }
+  },
+);
+
+it.each(HOSTILE_BACKUP_IDS.map((id) => [shown(id), id]))(
+  'refuses the backup id %j carried by a "Restore this backup" button, and audits it',
+  async (_shown, id) => {
+    const before = await redis.xlen(`${prefix}:audit`);
+    const responseUrl = slack.responseUrl();
+    const response = await postSigned(
+      started.eventsUrl,
+      blockActionsRequest(
+        {
+          message: { channel: 'C0NAMES', ts: '1764158400.000100' },
+          actionId: 'metallb_restore_backup',
+          value: JSON.stringify({ b: id, c: 'drifted' }),
+          userId: 'U0ALICE',
+          responseUrl,
+        },
+        { signingSecret: SIGNING_SECRET },
+      ),
+    );
+    expect(response.status).toBe(200);
+    const answer = await slack.waitFor(() => slack.responses(responseUrl)[0]);
+    expect((answer.body as { text?: string }).text).toMatch(/^E_USAGE: /);
+    const entries = await redis.xrange(`${prefix}:audit`, '-', '+');
+    expect(entries.length).toBeGreaterThan(before);
+    expect(JSON.stringify(entries.at(-1))).toContain('metallb_restore_backup button refused');
+  },
+);
+
+describe('backup ids outside Slack', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'hostile-backup-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A backup file as `backup --out` writes it, with `id` in its header. */
+  function backupFile(id: string, index: number): string {
+    const backup = makeBackup({
+      id: 'b-20261130-060000-abcd',
+      cluster: 'drifted',
+      takenAt: new Date('2026-11-30T06:00:00Z'),
+      namespace: 'metallb-system',
+      metallbVersion: '0.14.9',
+      objects: [],
+      services: [],
+    });
+    const text = renderBackup(backup, { redact: false }).replace(
+      '# id: b-20261130-060000-abcd',
+      `# id: ${id.replace(/[\r\n]/g, ' ')}`,
+    );
+    const file = join(dir, `backup-${index}.yaml`);
+    writeFileSync(file, text);
+    return file;
+  }
+
+  it.each(HOSTILE_BACKUP_IDS.map((id, i) => [shown(id), id, i] as const))(
+    'the CLI refuses a backup file whose id is %j before it connects to anything',
+    async (_shown, id, index) => {
+      let err = '';
+      const code = await runCli(
+        ['restore', '--from', backupFile(id, index), '--yes', '--context', 'nowhere'],
+        {
+          stdout: { write: () => true },
+          stderr: { write: (t: string) => (err += t) },
+          stdin: process.stdin,
+          env: {},
+          isTTY: false,
+        },
+        {
+          readLive: () => Promise.reject(new Error('not reached')),
+          runBot: () => Promise.reject(new Error('not reached')),
+          connectCluster: () => Promise.reject(new Error('connected with a hostile backup id')),
+          now: () => new Date('2026-11-30T07:00:00Z'),
+          version: 'test',
+        },
+      );
+      expect(code).toBe(2);
+      expect(err).toMatch(/^error E_BACKUP_INVALID: /);
+    },
+  );
+
+  it.each(HOSTILE_BACKUP_IDS.map((id) => [shown(id), id]))(
+    'the backup store reads nothing for %j and refuses to write it, before it builds a key',
+    async (_shown, id) => {
+      const store = new BackupStore({ redis, prefix, retention: 5 });
+      // A read of a malformed id finds nothing; a write is refused.
+      expect(await store.get(id)).toBeUndefined();
+      await expect(
+        store.save({ id, cluster: 'drifted', requestedBy: 'U0ALICE', text: 'x', at: new Date() }),
+      ).rejects.toMatchObject({ code: 'E_USAGE' });
+    },
+  );
 });
 
 it('left no key and no API request carrying a hostile name', async () => {

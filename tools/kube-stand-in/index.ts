@@ -52,8 +52,9 @@ export async function startKubeStandIn(options: KubeStandInOptions): Promise<Kub
   };
   // MetalLB reacts from its work queue, not inside the write: with a delay, the writes of the window are seen
   // together by one reconcile `delayMs` after the first of them, so a client has to wait for what it causes.
-  const afterWrite = (): void => {
+  const afterWrite = (controllerRejects?: string): void => {
     if (simulation === undefined) return;
+    if (controllerRejects !== undefined) simulation.rejectNextReload(controllerRejects);
     if (delayMs <= 0) return simulation.reconcile();
     if (pending === undefined) schedule(delayMs);
   };

@@ -123,7 +123,8 @@ export async function listen(
     port?: number;
     pageSizeCap?: number;
     faults?: FaultRule[];
-    afterWrite?: () => void;
+    /** `controllerRejects`: the error a `controllerRejects` fault on this write gives the simulated controller. */
+    afterWrite?: (controllerRejects?: string) => void;
     rbac?: RbacAuthorizer;
   },
 ): Promise<HttpFront> {
@@ -138,10 +139,10 @@ export async function listen(
     rbac: options.rbac,
   });
 
-  const route = (request: Request): Reply => {
+  const route = (request: Request, controllerRejects?: string): Reply => {
     try {
       const reply = router.handle(request);
-      if (request.method !== 'GET' && reply.status < 300) options.afterWrite?.();
+      if (request.method !== 'GET' && reply.status < 300) options.afterWrite?.(controllerRejects);
       return reply;
     } catch (error) {
       return errorReply(
@@ -191,7 +192,10 @@ export async function listen(
     const reply =
       fault && (fault.status !== undefined || fault.admissionDenial !== undefined)
         ? errorReply(faultError(fault))
-        : route({ method, path: url.pathname, query: url.searchParams, headers: req.headers, body });
+        : route(
+            { method, path: url.pathname, query: url.searchParams, headers: req.headers, body },
+            fault?.controllerRejects,
+          );
     record.status = reply.status;
     send(res, reply, headers);
   };

@@ -33,6 +33,8 @@ export class MetallbSimulation {
   /** Services whose last allocation failed, by key, with the state it failed in (no event storm). */
   private readonly failed = new Map<string, string>();
   private readonly rollouts: RolloutWatcher;
+  /** The error of a `controllerRejects` fault: the next reload refuses the config with it, once. */
+  private injectedRejection: string | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -57,6 +59,15 @@ export class MetallbSimulation {
       this.writeConfigState(undefined, true);
     }
     for (const service of this.handledServices()) this.seenServices.set(service.request.key, service.state);
+  }
+
+  /**
+   * Makes the next reload of a changed config fail with `error` as a parse failure does (a fault: MetalLB refusing
+   * a config it would otherwise take). Kept until a reload happens; only the config the simulation reads (the pools)
+   * causes reloads.
+   */
+  rejectNextReload(error: string): void {
+    this.injectedRejection = error;
   }
 
   private get namespace(): string {
@@ -130,12 +141,14 @@ export class MetallbSimulation {
     const { text, result } = this.readConfig();
     if (text === this.seenConfig && !fresh) return false;
     this.seenConfig = text;
-    if (!result.ok) {
+    const injected = this.injectedRejection;
+    this.injectedRejection = undefined;
+    if (!result.ok || injected !== undefined) {
       this.refuse([
         {
           caller: 'config_controller.go:139',
           controller: 'ConfigReconciler',
-          error: result.error,
+          error: result.ok ? injected : result.error,
           level: 'error',
           msg: 'failed to parse the configuration',
         },

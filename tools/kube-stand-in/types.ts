@@ -19,6 +19,11 @@ export interface FaultRule {
   delayMs?: number;
   drop?: boolean;
   admissionDenial?: { webhook: string; message: string; status?: number };
+  /**
+   * The write goes through, but the simulated MetalLB controller refuses the config its next reload sees, with this
+   * error, as it refuses one it cannot parse (what a preview cannot foresee: a MetalLB bug, a version difference).
+   */
+  controllerRejects?: string;
 }
 
 export interface KubeStandInOptions {

@@ -33,6 +33,9 @@ export function mention(principal: string): string {
 
 // ---- button values: JSON with short keys, parsed strictly by the handlers ----
 
+/** Slack limits a button's value to 2,000 characters. */
+const MAX_VALUE = 2000;
+
 export interface ApprovalButton {
   approvalId: string;
   cluster: string;
@@ -43,12 +46,18 @@ export function approvalValue(record: ApprovalRecord): string {
   return JSON.stringify({ a: record.id, c: record.cluster, h: record.planHash });
 }
 
-function parseObject(value: string): Record<string, unknown> | undefined {
+/**
+ * A button value as we write it: a JSON object of at most {@link MAX_VALUE} characters holding only `keys`.
+ * Anything else (longer, other keys, not JSON) is not a value of ours and reads as nothing, which every handler
+ * refuses: a value with an extra field is a forgery even when its known fields are right.
+ */
+function parseObject(value: string, keys: readonly string[]): Record<string, unknown> | undefined {
+  if (typeof value !== 'string' || value.length > MAX_VALUE) return undefined;
   try {
     const parsed = JSON.parse(value) as unknown;
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+    const object = parsed as Record<string, unknown>;
+    return Object.keys(object).every((key) => keys.includes(key)) ? object : undefined;
   } catch {
     return undefined;
   }
@@ -56,9 +65,9 @@ function parseObject(value: string): Record<string, unknown> | undefined {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** Whatever the value holds, as strings; the workflow checks every shape. */
+/** Whatever the value holds, as strings (empty when it is not a value of ours); the workflow checks every shape. */
 export function parseApprovalValue(value: string): ApprovalButton {
-  const o = parseObject(value) ?? {};
+  const o = parseObject(value, ['a', 'c', 'h']) ?? {};
   return { approvalId: str(o.a), cluster: str(o.c), planHash: str(o.h) };
 }
 
@@ -68,9 +77,6 @@ export interface ProposeButton {
   targets: string[];
 }
 
-/** Slack limits a button's value to 2,000 characters. */
-const MAX_VALUE = 2000;
-
 export function proposeValue(fix: FixName, cluster: string, targets: readonly string[]): string {
   const full = JSON.stringify({ f: fix, c: cluster, t: targets });
   // Too many to carry: no targets means "every Service with a current finding that names this fix".
@@ -78,9 +84,10 @@ export function proposeValue(fix: FixName, cluster: string, targets: readonly st
 }
 
 export function parseProposeValue(value: string): ProposeButton {
-  const o = parseObject(value) ?? {};
-  const targets = Array.isArray(o.t) ? o.t.filter((t): t is string => typeof t === 'string') : [];
-  return { fix: str(o.f), cluster: str(o.c), targets };
+  const o = parseObject(value, ['f', 'c', 't']) ?? {};
+  if (o.t !== undefined && !(Array.isArray(o.t) && o.t.every((t) => typeof t === 'string')))
+    return { fix: '', cluster: '', targets: [] };
+  return { fix: str(o.f), cluster: str(o.c), targets: o.t ?? [] };
 }
 
 export function restoreValue(backupId: string, cluster: string): string {
@@ -88,7 +95,7 @@ export function restoreValue(backupId: string, cluster: string): string {
 }
 
 export function parseRestoreValue(value: string): { backupId: string; cluster: string } {
-  const o = parseObject(value) ?? {};
+  const o = parseObject(value, ['b', 'c']) ?? {};
   return { backupId: str(o.b), cluster: str(o.c) };
 }
 

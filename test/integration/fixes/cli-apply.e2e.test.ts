@@ -214,37 +214,140 @@ describe('metallb-chatops apply against the stand-in', () => {
     expect(pins(s)).toEqual([]);
   });
 
-  // The preview does not judge label selectors (the engine has no selector parser of MetalLB's), so a selector
-  // MetalLB's parser refuses gets through it: the controller's rejection, seen on the cluster, stops the apply.
   it.each([
-    ['0.14.9', /failed to parse the configuration: parsing address pool extra: invalid service selector/],
     [
-      '0.15.3',
-      /(ConfigurationState is Invalid|failed to parse the configuration): parsing address pool extra: invalid service selector/,
+      'a service selector',
+      {
+        serviceAllocation: {
+          serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'Sometimes' }] }],
+        },
+      },
+      /parsing address pool extra: invalid service selector: "Sometimes" is not a valid label selector operator/,
     ],
+    [
+      'a namespace selector',
+      {
+        serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: 'team', operator: 'In' }] }] },
+      },
+      /parsing address pool extra: invalid namespace selector: values: .*values set can't be empty/,
+    ],
+  ])(
+    'a proposal with %s MetalLB refuses is refused by the preview: exit 2, no write',
+    async (_what, spec, why) => {
+      const s = await start();
+      const before = ips(s);
+      const file = await proposal('bad-selector.yaml', [
+        pool('prod', ['10.0.0.0/29']),
+        pool('extra', ['10.0.2.0/29'], spec),
+      ]);
+      const result = await apply(['-f', file, '--yes']);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toMatch(/rejected/i);
+      expect(result.stdout).toMatch(why);
+      expect(result.stderr).toMatch(/refused: apply-config is refused/);
+      expect(result.stderr).toMatch(/never applied/);
+      expect(writes(s)).toEqual([]);
+      expect(ips(s)).toEqual(before);
+    },
+  );
+
+  // What a preview cannot foresee (a MetalLB bug, a difference between versions): the stand-in's controllerRejects
+  // fault makes the simulated controller refuse a config it would take, and report it as this version does. The
+  // rejection, seen on the cluster, stops the apply and the backup comes back.
+  it.each([
+    ['0.14.9', /failed to parse the configuration: injected: the controller refuses IPAddressPool extra/],
+    ['0.15.3', /ConfigurationState is Invalid: injected: the controller refuses IPAddressPool extra/],
   ])(
     'on %s a config the controller rejects stops the apply and restores the backup',
     async (version, why) => {
       const s = await start(version);
       const before = ips(s);
       const pools = specs(s, 'IPAddressPool');
-      const bad = pool('extra', ['10.0.2.0/29'], {
-        serviceAllocation: {
-          serviceSelectors: [{ matchExpressions: [{ key: 'app', operator: 'Sometimes' }] }],
+      const file = await proposal('rejected.yaml', [
+        pool('prod', ['10.0.0.0/29']),
+        pool('extra', ['10.0.2.0/29']),
+      ]);
+      s.setFaults([
+        {
+          method: 'POST',
+          path: '/ipaddresspools$',
+          count: 1,
+          controllerRejects: 'injected: the controller refuses IPAddressPool extra',
         },
-      });
-      const file = await proposal('bad.yaml', [pool('prod', ['10.0.0.0/29']), bad]);
+      ]);
       const result = await apply(['-f', file, '--yes']);
+      expect(result.stderr).toMatch(/step 1 of 2: replace IPAddressPool prod/);
       expect(result.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
       expect(result.stdout).toMatch(/rolled back to backup b-\S+: step 2 \(create IPAddressPool extra\)/);
       expect(result.stdout).toMatch(/the controller rejected the config with IPAddressPool extra/);
       expect(result.stdout).toMatch(why);
       expect(result.code).toBe(1);
+      // The write was accepted by the API (the refusal is the controller's), then undone.
+      expect(
+        s.requests.some((r) => r.method === 'POST' && r.path.endsWith('/ipaddresspools') && r.status === 201),
+      ).toBe(true);
       expect(specs(s, 'IPAddressPool')).toEqual(pools);
       expect(ips(s)).toEqual(before);
       expect(pins(s)).toEqual([]);
     },
   );
+
+  interface RunJson {
+    kind: string;
+    command: string;
+    exitCode: number;
+    preview: PreviewJson;
+    plan: { fix: string; steps: { title: string }[] } | null;
+    notRun: { kind: string; reason?: string } | null;
+    result: { kind: string; cause?: string; backupId?: string } | null;
+  }
+
+  it('--output json prints exactly one JSON document on stdout: preview, plan and result; progress on stderr', async () => {
+    const s = await start();
+    const file = await proposal('narrow.yaml', [pool('prod', ['10.0.0.0/29'])]);
+    const result = await apply(['-f', file, '--yes', '--output', 'json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as RunJson;
+    expect(doc).toMatchObject({ kind: 'run', command: 'apply', exitCode: 0, notRun: null });
+    expect(doc.preview.verdict).toBe('accepted');
+    expect(
+      doc.preview.services.impacts
+        .filter((i) => i.kind === 'moves')
+        .map((i) => i.service)
+        .sort(),
+    ).toEqual(['shop/c', 'shop/d']);
+    expect(doc.plan?.fix).toBe('apply-config');
+    expect(doc.plan?.steps.map((st) => st.title)).toEqual([expect.stringMatching(/IPAddressPool prod/)]);
+    expect(doc.result?.kind).toBe('succeeded');
+    expect(result.stderr).toMatch(/step 1 of 1: replace IPAddressPool prod/);
+    expect(result.stderr).toContain(`backup ${doc.result?.backupId ?? '?'} written to`);
+    expect(writes(s).length).toBeGreaterThan(0);
+  });
+
+  it('--output json: a refusal by the preview and a rollback are one document each', async () => {
+    const s = await start('0.15.3');
+    const overlap = await proposal('overlap.yaml', [pool('extra', ['10.0.0.8/29'])]);
+    const refused = await apply(['-f', overlap, '--yes', '--output', 'json']);
+    expect(refused.code).toBe(2);
+    const refusedDoc = JSON.parse(refused.stdout) as RunJson;
+    expect(refusedDoc).toMatchObject({ exitCode: 2, plan: null, result: null, notRun: { kind: 'refused' } });
+    expect(refusedDoc.preview.verdict).toBe('rejected');
+    expect(writes(s)).toEqual([]);
+
+    const file = await proposal('rejected.yaml', [
+      pool('prod', ['10.0.0.0/29']),
+      pool('extra', ['10.0.2.0/29']),
+    ]);
+    s.setFaults([{ method: 'POST', path: '/ipaddresspools$', count: 1, controllerRejects: 'injected: no' }]);
+    const rolled = await apply(['-f', file, '--yes', '--output', 'json']);
+    expect(rolled.code).toBe(1);
+    const doc = JSON.parse(rolled.stdout) as RunJson;
+    expect(doc.exitCode).toBe(1);
+    expect(doc.plan?.steps).toHaveLength(2);
+    expect(doc.result?.kind).toBe('rolled-back');
+    expect(doc.result?.cause).toMatch(/ConfigurationState is Invalid: injected: no/);
+    expect(rolled.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
+  });
 
   it('a BGPPeer of the proposal gets its password on the cluster, and no output shows it', async () => {
     const s = await start();

@@ -253,6 +253,63 @@ describe('metallb-chatops fix/plan/backup/restore against the stand-in', () => {
     expect(s.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it('fix --output json prints one JSON document on stdout (plan and result), progress on stderr', async () => {
+    const s = await start('0.14.9');
+    const before = ips(s);
+    const result = await cli(['fix', 'reapply-config', '--yes', '--output', 'json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as {
+      kind: string;
+      command: string;
+      exitCode: number;
+      plan: { fix: string; steps: unknown[] };
+      notRun: unknown;
+      result: { kind: string; backupId: string; comparison: { services: unknown[] } };
+    };
+    expect(doc).toMatchObject({ kind: 'run', command: 'fix', exitCode: 0, notRun: null });
+    expect(doc.plan.fix).toBe('reapply-config');
+    expect(doc.plan.steps.length).toBeGreaterThan(0);
+    expect(doc.result.kind).toBe('succeeded');
+    expect(result.stderr).toMatch(/step \d+ of \d+: re-create IPAddressPool prod/);
+    expect(result.stderr).toContain(`backup ${doc.result.backupId} written to`);
+    expect(ips(s)).toEqual(before);
+    expect(result.stdout + result.stderr).not.toContain('Sup3r-S3cret-Pw');
+
+    // A refusal is one document too, with nothing run.
+    await s.close();
+    await start('0.14.1');
+    const refused = await cli(['fix', 'reapply-config', '--yes', '--output', 'json']);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      exitCode: 2,
+      plan: null,
+      result: null,
+      notRun: { kind: 'refused', suggestion: expect.stringMatching(/restart-controller/) as unknown },
+    });
+  });
+
+  it('plan --output json is one JSON document when there is nothing to fix or the fix is refused', async () => {
+    const s = await start('0.14.9');
+    const nothing = await plan(['plan', 'release-ip', '--output', 'json']);
+    expect(nothing.code).toBe(0);
+    expect(JSON.parse(nothing.stdout)).toMatchObject({
+      schemaVersion: 1,
+      kind: 'nothing-to-fix',
+      fix: 'release-ip',
+      message: expect.stringMatching(/^No service holds an IP outside the pools/) as unknown,
+    });
+    await s.close();
+    await start('0.14.1');
+    const refused = await plan(['plan', 'reapply-config', '--output', 'json']);
+    expect(refused.code).toBe(2);
+    expect(JSON.parse(refused.stdout)).toMatchObject({
+      kind: 'refused',
+      fix: 'reapply-config',
+      suggestion: expect.stringMatching(/restart-controller/) as unknown,
+    });
+    expect(refused.stderr).toMatch(/^refused: reapply-config is refused/);
+  });
+
   it('restart-controller stamps the restart annotation', async () => {
     const s = await start('0.14.9');
     const result = await cli(['fix', 'restart-controller', '--yes']);

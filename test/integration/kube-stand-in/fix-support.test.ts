@@ -142,6 +142,55 @@ describe('kube stand-in support for fixes', () => {
     expect(state()?.errorSummary).toMatch(/not-an-ip/);
   });
 
+  describe('the controllerRejects fault: the write goes through, the controller refuses the config it makes', () => {
+    const post = (s: KubeStandIn, name: string, addresses: string[]) =>
+      fetch(`${s.url}/apis/metallb.io/v1beta1/namespaces/${NS}/ipaddresspools`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'metallb.io/v1beta1',
+          kind: 'IPAddressPool',
+          metadata: { name, namespace: NS },
+          spec: { addresses },
+        }),
+      });
+    const controllerLog = async (s: KubeStandIn) => {
+      const pod = s.objects('Pod').find((p) => p.metadata?.labels?.component === 'controller');
+      return (await fetch(`${s.url}/api/v1/namespaces/${NS}/pods/${pod?.metadata?.name ?? ''}/log`)).text();
+    };
+    const rejects = [
+      { method: 'POST', path: '/ipaddresspools$', count: 1, controllerRejects: 'injected: no' },
+    ];
+
+    it('before 0.15.3: logs the parse failure and reload failed, goes stale, keeps the old pools', async () => {
+      const { s } = await start('0.14.9');
+      s.setFaults(rejects);
+      expect((await post(s, 'extra', ['10.0.1.0/29'])).status).toBe(201);
+      expect(s.objects('IPAddressPool').map((p) => p.metadata?.name)).toContain('extra');
+      const log = await controllerLog(s);
+      expect(log).toContain(
+        '"error":"injected: no","level":"error","msg":"failed to parse the configuration"',
+      );
+      expect(log).toContain('"event":"reload failed, retry"');
+      // Only once: the next change of the config loads again.
+      expect((await post(s, 'more', ['10.0.2.0/29'])).status).toBe(201);
+      expect((await controllerLog(s)).split('"event":"config reloaded"').length).toBeGreaterThan(1);
+    });
+
+    it('from 0.15.3: ConfigurationState Invalid with the error, Valid again at the next change', async () => {
+      const { s } = await start('0.15.3');
+      const state = () =>
+        s.objects('ConfigurationState').find((o) => o.metadata?.name === 'controller')?.status as
+          | { result?: string; errorSummary?: string }
+          | undefined;
+      s.setFaults(rejects);
+      expect((await post(s, 'extra', ['10.0.1.0/29'])).status).toBe(201);
+      expect(state()).toMatchObject({ result: 'Invalid', errorSummary: 'injected: no' });
+      expect((await post(s, 'more', ['10.0.2.0/29'])).status).toBe(201);
+      expect(state()?.result).toBe('Valid');
+    });
+  });
+
   it('keeps no ConfigurationState below 0.15.3', async () => {
     const { s } = await start('0.14.9');
     expect(s.objects('ConfigurationState')).toEqual([]);

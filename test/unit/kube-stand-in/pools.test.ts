@@ -109,6 +109,15 @@ describe('configs MetalLB refuses', () => {
       ],
       'parsing address pool a: invalid service selector {"matchExpressions":[{"key":"k","operator":"Near"}]}',
     ],
+    [
+      'a selector expression with an empty key',
+      [
+        pool('a', ['10.0.0.0/24'], {
+          serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: '', operator: 'Exists' }] }] },
+        }),
+      ],
+      'parsing address pool a: invalid namespace selector {"matchExpressions":[{"key":"","operator":"Exists"}]}',
+    ],
   ])('%s', (_, objects, error) => {
     expect(names(objects)).toBe(error);
   });

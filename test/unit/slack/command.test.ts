@@ -1,4 +1,4 @@
-import { parseCommand, parseDurationOption, tokenize } from '../../../src/slack/command';
+import { MAX_COMMAND_LENGTH, parseCommand, parseDurationOption, tokenize } from '../../../src/slack/command';
 import { DURATION_CASES, withoutZero } from '../duration-cases';
 
 describe('parseCommand', () => {
@@ -64,5 +64,25 @@ describe('parseDurationOption', () => {
 
   it('says a missing value is missing', () => {
     expect(parseDurationOption('--for', undefined)).toMatchObject({ ok: false });
+  });
+});
+
+describe('huge text (found by fuzzing: 1.7 MB took 3.5 s to read, holding every other request)', () => {
+  it('refuses a command longer than MAX_COMMAND_LENGTH without reading it', () => {
+    const start = Date.now();
+    const result = parseCommand(`check --cluster ${'x'.repeat(4_000_000)}`);
+    expect(result).toEqual({
+      ok: false,
+      problem: `the command is ${4_000_016} characters long; at most ${MAX_COMMAND_LENGTH} are read`,
+    });
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+
+  it('tokenizes megabytes in linear time', () => {
+    const start = Date.now();
+    const result = tokenize(`"${'x'.repeat(2_000_000)}" ${'y '.repeat(500_000)}`);
+    expect(result.ok && result.words.length).toBe(500_001);
+    // Generous for a loaded machine; before it was seconds for the first word alone.
+    expect(Date.now() - start).toBeLessThan(3000);
   });
 });

@@ -142,6 +142,23 @@ describe('button values', () => {
     },
   );
 
+  it('reads a value with a field we never write, or longer than Slack allows, as nothing', () => {
+    const good = { a: 'f-0123456789abcdef', c: 'prod', h: 'a'.repeat(64) };
+    expect(parseApprovalValue(JSON.stringify(good)).approvalId).toBe(good.a);
+    expect(parseApprovalValue(JSON.stringify({ ...good, x: 1 }))).toEqual({
+      approvalId: '',
+      cluster: '',
+      planHash: '',
+    });
+    expect(parseApprovalValue(JSON.stringify({ ...good, pad: 'x'.repeat(2000) })).approvalId).toBe('');
+    expect(parseApprovalValue(`${JSON.stringify(good)}${' '.repeat(2000)}`).approvalId).toBe('');
+    expect(
+      parseRestoreValue(JSON.stringify({ b: 'b-20261130-060000-abcd', c: 'prod', a: 'x' })).backupId,
+    ).toBe('');
+    expect(parseProposeValue(JSON.stringify({ f: 'release-ip', c: 'prod', t: ['a/b', 7] })).fix).toBe('');
+    expect(parseProposeValue(JSON.stringify({ f: 'release-ip', c: 'prod', t: 'a/b' })).fix).toBe('');
+  });
+
   it('drops targets that would not fit in a button, meaning "every Service with the finding"', () => {
     const many = Array.from({ length: 200 }, (_, i) => `namespace-${i}/service-${i}`);
     expect(parseProposeValue(proposeValue('release-ip', 'prod', many))).toEqual({

@@ -7,7 +7,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function expressionMatcher(expression: unknown): Matcher | undefined {
-  if (!isObject(expression) || typeof expression.key !== 'string') return undefined;
+  if (!isObject(expression) || typeof expression.key !== 'string' || expression.key === '') return undefined;
   const key = expression.key;
   const raw = expression.values === undefined ? [] : expression.values;
   if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) return undefined;
