@@ -193,10 +193,25 @@ export class ChangeFront {
     context: ChangeContext,
     deadline: number,
   ): Promise<Fields> {
-    const text = input.values[CHANGE_MODAL_BLOCKS.yaml]?.[CHANGE_MODAL_INPUT]?.value ?? '';
-    const reference = (input.values[CHANGE_MODAL_BLOCKS.file]?.[CHANGE_MODAL_INPUT]?.value ?? '').trim();
-    const selected = input.values[CHANGE_MODAL_BLOCKS.prune]?.[CHANGE_MODAL_INPUT]?.selected_options ?? [];
-    const prune = selected.some((o) => o.value === PRUNE_OPTION);
+    // The state comes back from the client: any shape at all, so only strings and lists are taken.
+    const state = (block: string): Record<string, unknown> | undefined => {
+      const element: unknown = (input.values as Record<string, unknown> | null | undefined)?.[block];
+      const value: unknown =
+        element !== null && typeof element === 'object'
+          ? (element as Record<string, unknown>)[CHANGE_MODAL_INPUT]
+          : undefined;
+      return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    };
+    const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const text = str(state(CHANGE_MODAL_BLOCKS.yaml)?.value);
+    const reference = str(state(CHANGE_MODAL_BLOCKS.file)?.value).trim();
+    const selected = state(CHANGE_MODAL_BLOCKS.prune)?.selected_options;
+    const prune =
+      Array.isArray(selected) &&
+      selected.some(
+        (o: unknown) =>
+          o !== null && typeof o === 'object' && (o as { value?: unknown }).value === PRUNE_OPTION,
+      );
     const pasted = text.trim() !== '';
     if (!pasted && reference === '')
       return failed(CHANGE_MODAL_BLOCKS.yaml, 'Paste the proposed YAML here, or name a file below.');

@@ -15,7 +15,13 @@ import {
   type StoredMessage,
   type StoredView,
 } from '../../../tools/slack-stand-in';
-import { postSigned, viewSubmissionRequest, type SignedResponse } from '../../../tools/slack-requests';
+import {
+  interactionRequest,
+  postSigned,
+  viewSubmissionRequest,
+  type SignedResponse,
+} from '../../../tools/slack-requests';
+import { viewSubmissionPayload } from '../../../tools/slack-stand-in';
 import {
   BOT_TOKEN,
   SIGNING_SECRET,
@@ -281,6 +287,32 @@ describe('the submission', () => {
     }
     expect(slack.messages(channel)).toEqual([]);
     expect(slack.ephemerals(channel)).toEqual([]);
+  });
+
+  it('takes any shape of state the client sends back as no input (or the screen refuses it), never as a failure', async () => {
+    const channel = newChannel();
+    const { view } = await openChange(channel);
+    const shapes: unknown[] = [
+      null,
+      'text',
+      { change_yaml: null, change_file: 5 },
+      { change_yaml: { value: { value: ['a'] } }, change_prune: { value: { selected_options: 'prune' } } },
+      { change_yaml: { value: { value: { toString: 1 } } }, change_file: { value: [] } },
+    ];
+    for (const values of shapes) {
+      const payload = viewSubmissionPayload({ view, values: {} });
+      (payload.view as { state: { values: unknown } }).state.values = values;
+      const response = await postSigned(
+        d.eventsUrl(),
+        interactionRequest(payload, { signingSecret: SIGNING_SECRET }),
+      );
+      // The request screen refuses what Bolt cannot take (400, audited); the rest reaches the handler.
+      expect([200, 400]).toContain(response.status);
+      if (response.status === 200)
+        expect(errorsOf(response)?.[CHANGE_MODAL_BLOCKS.yaml]).toMatch(/Paste the proposed YAML/);
+    }
+    expect(bot.logs.filter((l) => /slack request failed|slack handler failed/.test(l))).toEqual([]);
+    expect(slack.messages(channel)).toEqual([]);
   });
 
   it('refuses a file shared in another channel beside the file field', async () => {
