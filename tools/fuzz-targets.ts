@@ -598,7 +598,7 @@ const blockActions: fc.Arbitrary<Record<string, unknown>> = fc
 const viewSubmission: fc.Arbitrary<Record<string, unknown>> = fc
   .record({
     user: text(USERS),
-    callback: text(['metallb_mute_modal', 'other_modal']),
+    callback: text(['metallb_mute_modal', 'metallb_change_modal', 'other_modal']),
     metadata: fc.oneof(
       fc
         .record(
@@ -640,6 +640,10 @@ const viewSubmission: fc.Arbitrary<Record<string, unknown>> = fc
             ? {
                 mute_reason: { value: { type: 'plain_text_input', value: r.reason } },
                 mute_duration: { value: { type: 'plain_text_input', value: r.duration } },
+                // The change modal's fields (its sealed context is never forged right: refused, audited).
+                change_yaml: { value: { type: 'plain_text_input', value: r.reason } },
+                change_file: { value: { type: 'plain_text_input', value: r.duration } },
+                change_prune: { value: { type: 'checkboxes', selected_options: [{ value: 'prune' }] } },
               }
             : r.values,
       },

@@ -32,6 +32,8 @@ import { logCapabilities } from '../observability/capability-log';
 import { gatherStatus } from '../observability/status';
 import { createRedis, pingRedis, queueErrorListener, RedisConnectionLog } from '../redis';
 import { createAuthorizer, slackGroupLookup, type GroupLookup } from '../slack/authorizer';
+import { changeContextKey } from '../slack/change-context';
+import { ChangeFront } from '../slack/change-front';
 import { FixFront } from '../slack/fix-front';
 import { outboxFixNotifier } from '../slack/fix-notifier';
 import { FixRequests } from '../slack/fix-requests';
@@ -40,6 +42,7 @@ import type { Authorizer } from '../slack/handlers';
 import { Outbox, OutboxSender } from '../slack/outbox';
 import { webClientTransport, type SlackTransport } from '../slack/transport';
 import { createPrincipalMatcher, type PrincipalMatcher } from '../slack/principals';
+import { webClientFileReader } from '../slack/shared-files';
 import { webClientViewOpener } from '../slack/view-opener';
 import { createBotMetrics } from './bot-metrics';
 import { wireMutes } from './mute-wiring';
@@ -332,7 +335,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
           fixes: fixes.front(authorizer),
         },
         actions: { ...mutes.actions, ...fixes.front(authorizer).actions() },
-        views: mutes.views,
+        views: { ...mutes.views, ...fixes.change.views() },
         // Answers after the ack go out with the outbox's transport (a time-out), retried through 429s and 5xx.
         respond: (url, body) => transport.respond(url, body),
         onAnswerLost: (detail) => logger.warn('an answer to a response_url was lost', { detail }),
@@ -473,14 +476,31 @@ function fixParts(
     sweepRounds: config.fixSweepRounds,
     sweepLock: redisSweepLock(redis, prefix),
   };
+  const firstDelivery = async (key: string): Promise<boolean> =>
+    (await redis.set(`${prefix}:fix:request:${key}`, '1', 'EX', 3600, 'NX')) === 'OK';
+  const slackApi = { token: config.slack.botToken, apiUrl: config.slack.apiUrl };
+  const change = new ChangeFront({
+    clusters: config.clusters,
+    requests,
+    openView: webClientViewOpener(slackApi),
+    readFile: webClientFileReader(slackApi),
+    contextKey: changeContextKey(config.slack.botToken),
+    audit,
+    // The modal is closed by then: the requester hears in the channel, alone, what became of the submission.
+    tell: (channel, user, message) =>
+      outbox.append(`change-${user}`, [{ kind: 'ephemeral', channel, user, ...message }]),
+    firstDelivery,
+  });
   let front: FixFront | undefined;
   return {
     running,
     jobDeps,
     shutdown,
+    change,
     front(authorizer: Authorizer): FixFront {
       front ??= new FixFront({
         clusters: config.clusters,
+        change,
         requests,
         workflow,
         approvals,
@@ -488,8 +508,7 @@ function fixParts(
         backups,
         audit,
         authorizer,
-        firstDelivery: async (requestId) =>
-          (await redis.set(`${prefix}:fix:request:${requestId}`, '1', 'EX', 3600, 'NX')) === 'OK',
+        firstDelivery,
       });
       return front;
     },

@@ -2,6 +2,7 @@
 import { analyze } from '../drift/analyze';
 import { buildContext, type AnalysisContext, type ServiceView } from '../drift/context';
 import type { AnalysisSettings, Finding, Mute, Snapshot } from '../drift/model';
+import type { Preview } from '../preview/preview';
 import type { Backup } from './backup-format';
 import type { FixName } from './fix-names';
 
@@ -34,6 +35,11 @@ export interface PlanRequest {
   backup?: Backup;
   /** The proposed config (apply-config only). */
   proposal?: ProposalInput;
+  /**
+   * Hears the whole preview apply-config builds (rejected ones too), for the Slack message that shows it; the
+   * plan keeps only its summary and hash.
+   */
+  onPreview?: (preview: Preview) => void;
 }
 
 export interface FixContext {

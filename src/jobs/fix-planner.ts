@@ -12,6 +12,7 @@ import type { FixName } from '../fixes/fix-names';
 import type { PlanOutcome } from '../fixes/plan';
 import type { ProposalInput } from '../fixes/request';
 import type { MetalLbCluster } from '../kubernetes';
+import type { Preview } from '../preview/preview';
 
 export interface FixPlanRequest {
   fix: FixName;
@@ -25,6 +26,8 @@ export interface PlannedFix {
   outcome: PlanOutcome;
   /** The backup a restore makes the config equal to (the Redis copy, with passwords). */
   restoreFrom?: Backup;
+  /** apply-config: the whole preview the plan (or the refusal) was built from, for the Slack message. */
+  preview?: Preview;
 }
 
 export interface FixPlannerDeps {
@@ -52,6 +55,7 @@ export function fixPlanner(deps: FixPlannerDeps): FixPlanner {
       request.fix === 'restore' ? await loadBackup(deps.backups, request.targets[0] ?? '') : undefined;
     const now = (deps.now ?? (() => new Date()))();
     const snapshot = await port.readSnapshot({ now });
+    let preview: Preview | undefined;
     const outcome = buildPlan({
       fix: request.fix,
       cluster: request.cluster,
@@ -60,8 +64,10 @@ export function fixPlanner(deps: FixPlannerDeps): FixPlanner {
       targets: request.targets,
       ...(deps.settings ? { settings: deps.settings } : {}),
       ...(restoreFrom ? { backup: restoreFrom } : {}),
-      ...(request.proposal ? { proposal: request.proposal } : {}),
+      ...(request.proposal
+        ? { proposal: request.proposal, onPreview: (built: Preview) => (preview = built) }
+        : {}),
     });
-    return { outcome, ...(restoreFrom ? { restoreFrom } : {}) };
+    return { outcome, ...(restoreFrom ? { restoreFrom } : {}), ...(preview ? { preview } : {}) };
   };
 }

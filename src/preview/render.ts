@@ -53,7 +53,8 @@ export function impactSentence(i: ServiceImpact): string {
   }
 }
 
-function poolSentences(preview: Preview): string[] {
+/** Sentences about pools and advertisements after the change (unadvertised, selecting, nearly exhausted). */
+export function poolSentences(preview: Preview): string[] {
   return [
     ...preview.pools.unadvertised.map((u) =>
       u.services.length > 0

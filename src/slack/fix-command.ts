@@ -1,6 +1,6 @@
 /**
- * Parsing of the fix subcommands of `/metallb` (pure): `fix`, its aliases `backup` and `restore`, and the
- * read-only `backups`, `jobs` and `audit`. Every name a user types (fix, cluster, target, backup id) is checked
+ * Parsing of the fix subcommands of `/metallb` (pure): `fix`, its aliases `backup` and `restore`, `change` (the
+ * dialog of a proposed config change), and the read-only `backups`, `jobs` and `audit`. Every name a user types (fix, cluster, target, backup id) is checked
  * against its strict shape here, before it can reach a Redis key or an API path.
  */
 import { BACKUP_ID } from '../fixes/backup-format';
@@ -16,12 +16,14 @@ import { clusterFlagAt } from './cluster-flag';
 export type FixCommand =
   | { name: 'fix'; fix: FixName; targets: string[]; cluster: string | undefined }
   | { name: 'backups'; cluster: string | undefined }
+  /** Opens the modal of a proposed config change (slack/change-front.ts). */
+  | { name: 'change'; cluster: string | undefined }
   | { name: 'jobs' }
   | { name: 'audit'; count: number };
 
 export type FixParseResult = { ok: true; command: FixCommand } | { ok: false; problem: string };
 
-export const FIX_SUBCOMMANDS = ['fix', 'backup', 'backups', 'restore', 'jobs', 'audit'] as const;
+export const FIX_SUBCOMMANDS = ['fix', 'backup', 'backups', 'restore', 'change', 'jobs', 'audit'] as const;
 
 /** The fixes that take Service targets (`namespace/name`) or finding ids. */
 const SERVICE_TARGETS: readonly FixName[] = ['release-ip', 'clear-stale-annotation'];
@@ -59,6 +61,8 @@ function splitCluster(args: readonly string[]):
 
 /** Checks a fix's targets against the shape that fix takes. */
 export function targetProblem(fix: FixName, targets: readonly string[]): string | undefined {
+  // Its "target" is a proposed config, which only the change dialog takes.
+  if (CHANGE_FIXES.includes(fix)) return APPLY_CONFIG_ELSEWHERE;
   if (fix === 'restore') {
     if (targets.length !== 1) return 'restore takes exactly one backup id (see `/metallb backups`)';
     if (!BACKUP_ID.test(targets[0] as string))
@@ -122,6 +126,16 @@ export function parseFixCommand(sub: string, args: readonly string[]): FixParseR
       if (split.rest.length > 0) return { ok: false, problem: `backups takes only --cluster NAME` };
       return { ok: true, command: { name: 'backups', cluster: split.cluster } };
     }
+    case 'change': {
+      const split = splitCluster(args);
+      if (!split.ok) return split;
+      if (split.rest.length > 0)
+        return {
+          ok: false,
+          problem: 'change takes only --cluster NAME; the proposed YAML goes into the dialog it opens',
+        };
+      return { ok: true, command: { name: 'change', cluster: split.cluster } };
+    }
     case 'jobs':
       if (args.length > 0) return { ok: false, problem: `jobs takes no arguments (got "${args.join(' ')}")` };
       return { ok: true, command: { name: 'jobs' } };
@@ -134,7 +148,7 @@ export function parseFixCommand(sub: string, args: readonly string[]): FixParseR
 
 /** Whether a parsed command is one of ours (the rest of `/metallb` is handlers.ts's). */
 export function isFixCommand(command: { name: string }): command is FixCommand {
-  return ['fix', 'backups', 'jobs', 'audit'].includes(command.name);
+  return ['fix', 'backups', 'change', 'jobs', 'audit'].includes(command.name);
 }
 
 export function isFixSubcommand(sub: string): sub is (typeof FIX_SUBCOMMANDS)[number] {
@@ -144,5 +158,6 @@ export function isFixSubcommand(sub: string): sub is (typeof FIX_SUBCOMMANDS)[nu
 export const FIX_USAGE_LINES: readonly string[] = [
   `\`/metallb fix <fix> [targets...] [--cluster NAME]\`: plan a fix (${DIRECT_FIX_NAMES.join(', ')}); approval in the thread where it waits.`,
   '`/metallb backup` · `/metallb backups` · `/metallb restore <backup id>`: take a backup, list them, restore one.',
+  '`/metallb change [--cluster NAME]`: paste a MetalLB config change (or name a file shared here); its preview is posted with Apply and Dismiss.',
   '`/metallb jobs`: recent and running fixes. `/metallb audit [n]`: the latest audit entries.',
 ];

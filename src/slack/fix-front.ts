@@ -13,6 +13,7 @@ import type { BackupMeta, BackupStore } from '../backups/backup-store';
 import type { ClusterSetting } from '../config';
 import { isFixName } from '../fixes/fix-names';
 import type { ActionHandlers, ActionInput } from './actions';
+import type { ChangeFront } from './change-front';
 import type { FixCommand } from './fix-command';
 import { targetProblem } from './fix-command';
 import type { FixNotifier } from './fix-notifier';
@@ -45,6 +46,8 @@ export interface FixFrontDeps {
   backups: BackupStore;
   audit: Pick<AuditLog, 'latest' | 'record'>;
   authorizer: Authorizer;
+  /** `/metallb change` and its modal; without it the command answers that changes are not set up. */
+  change?: ChangeFront;
   /** Dedupes a retried delivery of one slash command (true the first time). */
   firstDelivery(requestId: string): Promise<boolean>;
   now?: () => number;
@@ -63,6 +66,13 @@ export class FixFront {
 
   /** A fix subcommand: fix requests read the cluster after the ack; lists answer at once. */
   async command(command: FixCommand, input: SlashCommandInput, requestId: string): Promise<CommandResult> {
+    if (command.name === 'change') {
+      if (this.deps.change === undefined)
+        return { ack: errorMessage('E_USAGE', 'config changes are not set up in this process', false) };
+      if (!(await this.deps.firstDelivery(requestId)))
+        return { ack: working('The change dialog is open already.') };
+      return this.deps.change.command(command.cluster, input);
+    }
     if (command.name !== 'fix') {
       if (!(await this.deps.authorizer.mayRunChecks(input.userId)))
         return { ack: notOperatorMessage(`list ${command.name}`) };
@@ -86,7 +96,7 @@ export class FixFront {
   }
 
   private async list(
-    command: Exclude<FixCommand, { name: 'fix' }>,
+    command: Exclude<FixCommand, { name: 'fix' | 'change' }>,
     input: SlashCommandInput,
   ): Promise<SlackMessage> {
     switch (command.name) {

@@ -4,10 +4,12 @@
  * a sweep did. Everything goes through the outbox (one outbox thread per fix, under the Slack thread the fix was
  * requested in), so messages arrive in order and survive a Slack outage; nothing here calls Slack.
  */
+import { randomUUID } from 'node:crypto';
 import type { ApprovalRecord } from '../approvals/state-machine';
 import type { FixProgress, FixResult, LeaseHolder, SweepResult } from '../fix-runner/contract';
 import { peersWithPasswords, renderBackupForSlack, type Backup } from '../fixes/backup-format';
 import type { Plan } from '../fixes/plan';
+import type { Preview } from '../preview/preview';
 import type { NewOutboxItem, Outbox } from './outbox';
 import type { SlackMessage } from './views/blocks';
 import {
@@ -24,15 +26,27 @@ import {
   type RetryInfo,
   type SweepInfo,
 } from './views/fix';
-import { planView } from './views/plan';
+import { planView, type PlanFile } from './views/plan';
+import { previewView } from './views/preview';
 
 /** The outbox thread of a fix. */
 export function fixThread(fixId: string): string {
   return `fix-${fixId}`;
 }
 
+/** A proposed config change that will not be applied: who asked where, and what to post. */
+export interface RefusedChange {
+  channel: string;
+  user: string;
+  message: SlackMessage;
+  file?: PlanFile;
+}
+
 export interface FixNotifier {
-  planPosted(record: ApprovalRecord, plan: Plan): Promise<void>;
+  /** The plan (after its preview, for a config change) and the approval buttons, or "starts now". */
+  planPosted(record: ApprovalRecord, plan: Plan, preview?: Preview): Promise<void>;
+  /** A config change refused at planning: posted in the channel, with no buttons, and no approval behind it. */
+  changeRefused(refused: RefusedChange): Promise<void>;
   decided(record: ApprovalRecord): Promise<void>;
   progress(record: ApprovalRecord, progress: FixProgress): Promise<void>;
   waitingForLease(record: ApprovalRecord, holder: LeaseHolder): Promise<void>;
@@ -74,23 +88,43 @@ export function outboxFixNotifier(
     requester: { user: record.requestedBy },
     ...message,
   });
+  const file = (record: ApprovalRecord, attached: PlanFile): NewOutboxItem => ({
+    kind: 'file',
+    channel: record.channel,
+    requester: { user: record.requestedBy },
+    ...attached,
+  });
   return {
-    async planPosted(record, plan) {
-      const view = planView(plan, { requestedBy: record.requestedBy });
-      const items: NewOutboxItem[] = [reply(record, view.message)];
-      if (view.file)
-        items.push({
-          kind: 'file',
-          channel: record.channel,
-          requester: { user: record.requestedBy },
-          ...view.file,
+    async planPosted(record, plan, preview) {
+      const items: NewOutboxItem[] = [];
+      if (preview) {
+        const shown = previewView(preview, {
+          cluster: record.cluster,
+          requestedBy: record.requestedBy,
+          willApply: true,
         });
+        items.push(reply(record, shown.message));
+        if (shown.file) items.push(file(record, shown.file));
+      }
+      const view = planView(plan, { requestedBy: record.requestedBy });
+      items.push(reply(record, view.message));
+      if (view.file) items.push(file(record, view.file));
       items.push(
         record.state === 'requested'
           ? reply(record, approvalMessage(record, options.approvers), 'approval')
           : reply(record, startingMessage(record), 'approval'),
       );
       await append(record, items);
+    },
+    async changeRefused(refused) {
+      // Its own outbox thread: the message is the parent, an attached preview goes under it.
+      const thread = `change-refused-${randomUUID()}`;
+      const requester = { user: refused.user };
+      const items: NewOutboxItem[] = [
+        { kind: 'parent', channel: refused.channel, requester, ...refused.message },
+      ];
+      if (refused.file) items.push({ kind: 'file', channel: refused.channel, requester, ...refused.file });
+      await outbox.append(thread, items);
     },
     decided: (record) => append(record, [update(record, 'approval', decisionMessage(record))]),
     progress: (record, p) => append(record, [update(record, 'progress', progressMessage(record, p))]),

@@ -11,16 +11,19 @@ import type { ApprovalRecord } from '../approvals/state-machine';
 import type { AuditSink } from '../audit/audit-log';
 import { isAppError } from '../errors';
 import type { FixName } from '../fixes/fix-names';
+import type { PlanOutcome } from '../fixes/plan';
 import type { ProposalInput } from '../fixes/request';
 import type { FixPlanStore } from '../jobs/fix-plan-store';
 import type { FixPlanner } from '../jobs/fix-planner';
 import type { FixJobData } from '../jobs/fix-job';
+import type { Preview } from '../preview/preview';
 import type { FixNotifier } from './fix-notifier';
 import type { SlackMessage } from './views/blocks';
 import { fixParentMessage, requestedAnswer } from './views/fix';
 import { errorMessage } from './views/help';
 import { sections } from './views/blocks';
 import { planOutcomeMessage } from './views/plan';
+import { refusedChangeAnswer, refusedChangeView } from './views/preview';
 
 export interface FixRequestInput {
   fix: FixName;
@@ -71,23 +74,31 @@ export class FixRequests {
     return (await this.requestDetailed(input)).answer;
   }
 
+  /**
+   * Whether `user` may ask for `fix` on `cluster` (OPERATORS); the refusal to show, audited, when not. The
+   * change modal asks this before it opens and again on its submission.
+   */
+  async mayAsk(user: string, cluster: string, fix: FixName): Promise<SlackMessage | undefined> {
+    const allowed = await mayRequest(user, this.deps.settings, this.deps.membership);
+    if (allowed.allowed) return undefined;
+    await this.deps.audit.record({
+      actor: user,
+      action: 'fix.request',
+      outcome: 'refused',
+      at: (this.deps.now ?? Date.now)(),
+      cluster,
+      fix,
+      detail: `${allowed.reason}: ${allowed.message}`,
+    });
+    return refusalMessage(allowed.message);
+  }
+
   private async requestDetailed(
     input: FixRequestInput,
   ): Promise<{ answer: SlackMessage; record?: ApprovalRecord }> {
     const now = this.deps.now ?? Date.now;
-    const allowed = await mayRequest(input.user, this.deps.settings, this.deps.membership);
-    if (!allowed.allowed) {
-      await this.deps.audit.record({
-        actor: input.user,
-        action: 'fix.request',
-        outcome: 'refused',
-        at: now(),
-        cluster: input.cluster,
-        fix: input.fix,
-        detail: `${allowed.reason}: ${allowed.message}`,
-      });
-      return { answer: refusalMessage(allowed.message) };
-    }
+    const refused = await this.mayAsk(input.user, input.cluster, input.fix);
+    if (refused !== undefined) return { answer: refused };
     const refusal = await this.deps.capabilityRefusal?.(input.cluster, input.fix);
     if (refusal !== undefined) {
       await this.deps.audit.record({
@@ -116,19 +127,10 @@ export class FixRequests {
       };
     }
     const { outcome } = planned;
-    if (outcome.kind !== 'plan') {
-      await this.deps.audit.record({
-        actor: input.user,
-        action: 'fix.request',
-        outcome: outcome.kind === 'refused' ? 'refused' : 'ok',
-        at: now(),
-        cluster: input.cluster,
-        fix: input.fix,
-        detail: outcome.kind === 'refused' ? outcome.reason : `nothing to fix: ${outcome.message}`,
-      });
-      return { answer: planOutcomeMessage(outcome) };
-    }
+    if (outcome.kind !== 'plan') return { answer: await this.noPlan(input, outcome, planned.preview) };
     const plan = outcome.plan;
+    // The preview is shown only when it is the one the plan carries out (its hash is part of the plan's).
+    const preview = planned.preview?.hash === plan.preview?.hash ? planned.preview : undefined;
     const threadTs =
       input.threadTs ??
       (await this.deps.postParent(input.channel, fixParentMessage(input.fix, input.cluster, input.user)));
@@ -151,9 +153,38 @@ export class FixRequests {
       targets: [...input.targets],
       ...proposalOf(input),
     });
-    await this.deps.notifier.planPosted(record, plan);
+    await this.deps.notifier.planPosted(record, plan, preview);
     if (record.state === 'approved') await this.start(record);
     return { answer: requestedAnswer(record), record };
+  }
+
+  /** Nothing to fix, or refused: audited; a refused config change goes to the channel with its preview. */
+  private async noPlan(
+    input: FixRequestInput,
+    outcome: Exclude<PlanOutcome, { kind: 'plan' }>,
+    preview: Preview | undefined,
+  ): Promise<SlackMessage> {
+    await this.deps.audit.record({
+      actor: input.user,
+      action: 'fix.request',
+      outcome: outcome.kind === 'refused' ? 'refused' : 'ok',
+      at: (this.deps.now ?? Date.now)(),
+      cluster: input.cluster,
+      fix: input.fix,
+      detail: outcome.kind === 'refused' ? outcome.reason : `nothing to fix: ${outcome.message}`,
+    });
+    // A proposed config that will not be applied is the channel's news, with its preview and no buttons.
+    if (outcome.kind === 'refused' && preview !== undefined) {
+      const view = refusedChangeView(preview, {
+        cluster: input.cluster,
+        requestedBy: input.user,
+        reason: outcome.reason,
+        suggestion: outcome.suggestion,
+      });
+      await this.deps.notifier.changeRefused({ channel: input.channel, user: input.user, ...view });
+      return refusedChangeAnswer(input.cluster);
+    }
+    return planOutcomeMessage(outcome);
   }
 
   /** Queues the job of an approved fix (the job id is the fix id: a second call adds nothing). */

@@ -243,15 +243,26 @@ export function muteButtonHandler(deps: MuteDeps): ActionHandler {
 export interface ViewSubmissionInput {
   callbackId: string;
   userId: string;
+  /** The view's id (`V…`): the same on a redelivery of one submission. */
+  viewId: string;
   privateMetadata: string;
-  /** `state.values`: block id -> action id -> the element's state. */
-  values: Record<string, Record<string, { value?: string | null }>>;
+  /** `state.values`: block id -> action id -> the element's state (text inputs' value, checkboxes' options). */
+  values: Record<
+    string,
+    Record<string, { value?: string | null; selected_options?: { value?: string }[] | null }>
+  >;
 }
 
-/** Errors by block id keep the modal open; undefined closes it. */
-export type ViewSubmissionHandler = (
-  input: ViewSubmissionInput,
-) => Promise<{ errors: Record<string, string> } | undefined>;
+/**
+ * Errors by block id keep the modal open; undefined closes it; `later` closes it and then runs slow work (a
+ * fresh read of a cluster) after the ack, which Slack wants within 3 seconds.
+ */
+export type ViewSubmissionResult =
+  | { errors: Record<string, string> }
+  | { later: () => Promise<void> }
+  | undefined;
+
+export type ViewSubmissionHandler = (input: ViewSubmissionInput) => Promise<ViewSubmissionResult>;
 
 function parseModalContext(text: string): MuteModalContext | undefined {
   try {

@@ -23,7 +23,10 @@ export interface RouteDeps {
   audit?: AuditSink;
   /** Errors no answer could explain (the user is told E_INTERNAL). */
   onError?: (error: unknown) => void;
-  /** Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID). */
+  /**
+   * Modal submissions by callback id (the mute modal's is views/mutes.ts MUTE_MODAL_CALLBACK_ID, the change
+   * modal's views/change.ts CHANGE_MODAL_CALLBACK_ID).
+   */
   views?: Record<string, ViewSubmissionHandler>;
   /**
    * How answers after the ack reach the response_url (the outbox transport's respond: a time-out and classified
@@ -215,13 +218,21 @@ export function viewSubmissionInput(body: ViewSubmitAction): ViewSubmissionInput
   return {
     callbackId: body.view.callback_id,
     userId: body.user.id,
+    viewId: body.view.id,
     privateMetadata: body.view.private_metadata,
     values,
   };
 }
 
-/** Each submission is handled before the ack: errors keep the modal open beside the field they concern. */
-function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>): void {
+/**
+ * Each submission is checked before the ack: errors keep the modal open beside the field they concern. Work that
+ * may outlast Slack's 3 seconds (`later`) runs after the ack, and its failures go to `onError`.
+ */
+function registerViews(
+  app: App,
+  handlers: Record<string, ViewSubmissionHandler>,
+  onError?: (error: unknown) => void,
+): void {
   // A submission of a modal that is not ours closes it, at once rather than after Bolt's 3 s.
   app.view<ViewSubmitAction>(
     { callback_id: otherThan(Object.keys(handlers)), type: 'view_submission' },
@@ -234,8 +245,12 @@ function registerViews(app: App, handlers: Record<string, ViewSubmissionHandler>
       { callback_id: callbackId, type: 'view_submission' },
       async ({ ack, body }) => {
         const result = await handler(viewSubmissionInput(body));
-        if (result === undefined) await ack();
-        else await ack({ response_action: 'errors', errors: result.errors });
+        if (result !== undefined && 'errors' in result) {
+          await ack({ response_action: 'errors', errors: result.errors });
+          return;
+        }
+        await ack();
+        if (result?.later) await result.later().catch((error: unknown) => onError?.(error));
       },
     );
   }
@@ -247,5 +262,5 @@ export function registerRoutes(app: App, deps: RouteDeps): void {
   const answer = answerer(deps);
   registerSlashCommand(app, deps.commands, answer, deps.onError);
   registerActions(app, deps.actions, answer, deps.onError);
-  registerViews(app, deps.views ?? {});
+  registerViews(app, deps.views ?? {}, deps.onError);
 }

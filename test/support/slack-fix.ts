@@ -28,11 +28,17 @@ export interface SlashAnswer {
 export async function slash(
   d: Driver,
   text: string,
-  options: { channel?: string; user?: string } = {},
+  options: { channel?: string; user?: string; triggerId?: string } = {},
 ): Promise<SlashAnswer> {
   const responseUrl = d.slack.responseUrl();
   const request = slashCommandRequest(
-    { text, responseUrl, channelId: options.channel ?? 'C0OPS', userId: options.user ?? 'U0ALICE' },
+    {
+      text,
+      responseUrl,
+      channelId: options.channel ?? 'C0OPS',
+      userId: options.user ?? 'U0ALICE',
+      ...(options.triggerId !== undefined ? { triggerId: options.triggerId } : {}),
+    },
     { signingSecret: SIGNING_SECRET },
   );
   const response = await postSigned(d.eventsUrl(), request);

@@ -14,6 +14,7 @@ import type {
   Fault,
   RecordedCall,
   RecordedResponse,
+  SharedFile,
   StoredEphemeral,
   StoredFile,
   StoredMessage,
@@ -61,6 +62,19 @@ export interface SlackStandIn {
   files(): StoredFile[];
   /** Modals opened with views.open, oldest first. */
   views(): StoredView[];
+  /**
+   * A person shares a file in a channel: a message with the file, `files.info` describing it, and its bytes at
+   * `url_private` for a request with a token (`GET /files-pri/...`, recorded as method `file_download`).
+   */
+  shareFile(
+    channel: string,
+    user: string,
+    name: string,
+    content: string | Buffer,
+    options?: { title?: string; mimetype?: string; filetype?: string },
+  ): SharedFile;
+  /** files.info then answers file_deleted and the download 404. */
+  deleteSharedFile(id: string): void;
   /** A fresh response_url this stand-in serves (`POST /response/<id>`, JSON, no auth). */
   responseUrl(): string;
   /** Bodies POSTed to response URLs (all, or those of one URL or id). */
@@ -123,8 +137,13 @@ function bearer(req: IncomingMessage): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
 }
 
-/** `/api/<method>`, `/upload/v1/<fileId>` and `/response/<id>`; anything else is not Slack. */
+/**
+ * `/api/<method>`, `/upload/v1/<fileId>`, `/response/<id>` and a shared file's
+ * `/files-pri/<team>-<fileId>/[download/]<name>`; anything else is not Slack.
+ */
 function routeOf(pathname: string): { method: string; id: string } | undefined {
+  const [, fileId] = /^\/files-pri\/[A-Z0-9]+-(F[A-Z0-9]+)\/(?:download\/)?[^/]+$/.exec(pathname) ?? [];
+  if (fileId !== undefined) return { method: 'file_download', id: fileId };
   const [, kind, rest] = /^\/(api|upload\/v1|response)\/([^/?]+)$/.exec(pathname) ?? [];
   if (kind === undefined || rest === undefined) return undefined;
   if (kind === 'api') return { method: rest, id: rest };
@@ -177,6 +196,7 @@ class StandIn implements SlackStandIn {
       },
       (fileId) => `${this.baseUrl}/upload/v1/${fileId}`,
       () => this.socketMode.issueUrl(this.baseUrl),
+      (path) => `${this.baseUrl}${path}`,
     );
     server.on('connection', (socket: Socket) => {
       if (this.faults.isDown()) {
@@ -307,6 +327,7 @@ class StandIn implements SlackStandIn {
     route: { method: string; id: string },
     raw: Buffer,
   ): (res: ServerResponse) => void {
+    if (route.method === 'file_download') return this.download(call, route.id);
     if (route.method === 'upload' || route.method === 'response_url') {
       const text =
         route.method === 'upload' ? this.upload(call, route.id, raw) : this.respond(call, route.id);
@@ -342,6 +363,42 @@ class StandIn implements SlackStandIn {
     return stored ? `OK - ${content.length}` : 'file_not_found';
   }
 
+  /**
+   * A shared file's bytes. Slack serves `url_private` only with a token in the Authorization header; without one
+   * it redirects to the sign-in page (a client that follows it gets a page, not the file).
+   */
+  private download(call: RecordedCall, fileId: string): (res: ServerResponse) => void {
+    const text = (status: number, body: string) => (res: ServerResponse) => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(body);
+    };
+    if (call.httpMethod !== 'GET' && call.httpMethod !== 'HEAD') {
+      call.status = 405;
+      return text(405, 'method_not_allowed');
+    }
+    if (call.tokenKind !== 'bot' && call.tokenKind !== 'user') {
+      call.status = 302;
+      return (res) => {
+        res.writeHead(302, { location: `${this.baseUrl}/signin?redirect=${encodeURIComponent(fileId)}` });
+        res.end();
+      };
+    }
+    const file = this.workspace.sharedFile(fileId);
+    if (file === undefined) {
+      call.status = 404;
+      return text(404, 'file_not_found');
+    }
+    call.status = 200;
+    return (res) => {
+      res.writeHead(200, {
+        'content-type': file.mimetype,
+        'content-length': String(file.content.length),
+        'content-disposition': `attachment; filename="${file.name.replace(/"/g, '')}"`,
+      });
+      res.end(call.httpMethod === 'HEAD' ? undefined : file.content);
+    };
+  }
+
   /** Records a POST to a response URL; returns the plain-text answer (the status is set on `call`). */
   private respond(call: RecordedCall, id: string): string {
     const uses = this.responseLog.filter((r) => r.id === id && r.status === 200).length;
@@ -372,6 +429,18 @@ class StandIn implements SlackStandIn {
   }
   views(): StoredView[] {
     return this.workspace.views();
+  }
+  shareFile(
+    channel: string,
+    user: string,
+    name: string,
+    content: string | Buffer,
+    options?: { title?: string; mimetype?: string; filetype?: string },
+  ): SharedFile {
+    return this.workspace.shareFile(channel, user, name, content, options);
+  }
+  deleteSharedFile(id: string): void {
+    this.workspace.deleteSharedFile(id);
   }
   responseUrl(): string {
     this.responseCounter += 1;

@@ -108,13 +108,28 @@ export function blockActionsPayload(input: BlockActionInput): Record<string, unk
 export interface ViewSubmissionInput {
   /** The view as views.open stored it (the stand-in's `views()`), or any Slack-shaped view with a callback_id. */
   view: { id: string; view: Record<string, unknown> };
-  /** What the user typed: block id -> action id -> text of a plain_text_input. */
-  values: Record<string, Record<string, string>>;
+  /**
+   * What the user entered: block id -> action id -> the text of a plain_text_input, or `{ selected }` for the
+   * values of the checked options of a checkboxes element.
+   */
+  values: Record<string, Record<string, string | { selected: string[] }>>;
   userId?: string;
   userName?: string;
   teamId?: string;
   apiAppId?: string;
   triggerId?: string;
+}
+
+/** The state Slack reports for one input element: a text input's value, or a checkboxes element's options. */
+function elementState(value: string | { selected: string[] }): Record<string, unknown> {
+  if (typeof value === 'string') return { type: 'plain_text_input', value };
+  return {
+    type: 'checkboxes',
+    selected_options: value.selected.map((v) => ({
+      text: { type: 'plain_text', text: v, emoji: true },
+      value: v,
+    })),
+  };
 }
 
 /** A `view_submission` payload for a modal's submit button, shaped like Slack's. */
@@ -124,8 +139,7 @@ export function viewSubmissionPayload(input: ViewSubmissionInput): Record<string
   const values: Record<string, Record<string, unknown>> = {};
   for (const [blockId, actions] of Object.entries(input.values)) {
     values[blockId] = {};
-    for (const [actionId, value] of Object.entries(actions))
-      values[blockId][actionId] = { type: 'plain_text_input', value };
+    for (const [actionId, value] of Object.entries(actions)) values[blockId][actionId] = elementState(value);
   }
   const view = input.view.view;
   return {

@@ -9,7 +9,7 @@ export interface RecordedCall {
   seq: number;
   /** Epoch milliseconds when the request arrived. */
   at: number;
-  /** Web API method (`chat.postMessage`), or `upload` / `response_url` for the non-API endpoints. */
+  /** Web API method (`chat.postMessage`), or `upload` / `response_url` / `file_download` for the non-API endpoints. */
   method: string;
   httpMethod: string;
   contentType: string;
@@ -102,4 +102,23 @@ export interface StoredView {
   triggerId: string;
   /** The view as the app sent it (callback_id, private_metadata, blocks...). */
   view: Record<string, unknown>;
+}
+
+/** A file a person shared in a channel (not uploaded by the bot): what files.info describes and the download serves. */
+export interface SharedFile {
+  /** `F…`, unique in the workspace. */
+  id: string;
+  name: string;
+  title: string;
+  /** Who shared it. */
+  user: string;
+  /** Channels it is shared in. */
+  channels: string[];
+  content: Buffer;
+  mimetype: string;
+  filetype: string;
+  /** Epoch seconds. */
+  created: number;
+  /** files.info answers file_deleted once set. */
+  deleted: boolean;
 }

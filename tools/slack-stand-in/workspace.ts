@@ -2,6 +2,7 @@ import { str } from './request-body';
 import type {
   CallArgs,
   ChannelState,
+  SharedFile,
   StoredEphemeral,
   StoredFile,
   StoredMessage,
@@ -38,6 +39,7 @@ export class Workspace {
   private readonly ephemeralPosts: StoredEphemeral[] = [];
   private readonly uploads = new Map<string, StoredFile>();
   private readonly openedViews: StoredView[] = [];
+  private readonly shared = new Map<string, SharedFile>();
   private tsCounter = 0;
   private fileCounter = 0;
 
@@ -45,6 +47,8 @@ export class Workspace {
     readonly identity: WorkspaceIdentity,
     private readonly uploadUrl: (fileId: string) => string,
     private readonly socketModeUrl: () => string,
+    /** `url_private` (or `url_private_download`) of a shared file, served by the stand-in. */
+    private readonly privateUrl: (path: string) => string = (path) => path,
   ) {}
 
   readonly handlers: Record<string, Handler> = {
@@ -59,6 +63,7 @@ export class Workspace {
     'files.getUploadURLExternal': (args) => this.getUploadUrl(args),
     'files.completeUploadExternal': (args) => this.completeUpload(args),
     'views.open': (args) => this.openView(args),
+    'files.info': (args) => this.fileInfo(args),
   };
 
   /** Slack-shaped, strictly increasing message timestamps (`seconds.micro`), unique within the workspace. */
@@ -113,6 +118,53 @@ export class Workspace {
     this.channel(channel);
     this.posted.push(message);
     return message;
+  }
+
+  /**
+   * A file a person shares in a channel, as Slack stores it: a message with the file in the channel, files.info
+   * describing it (shared in that channel), and its bytes behind `url_private` for a token holder.
+   */
+  shareFile(
+    channel: string,
+    user: string,
+    name: string,
+    content: string | Buffer,
+    options: { title?: string; mimetype?: string; filetype?: string } = {},
+  ): SharedFile {
+    this.fileCounter += 1;
+    const file: SharedFile = {
+      id: `F${String(this.fileCounter).padStart(8, '0')}`,
+      name,
+      title: options.title ?? name,
+      user,
+      channels: [channel],
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8'),
+      mimetype: options.mimetype ?? 'text/plain',
+      filetype: options.filetype ?? (/\.ya?ml$/i.test(name) ? 'yaml' : 'text'),
+      created: Math.floor(Date.now() / 1000),
+      deleted: false,
+    };
+    this.shared.set(file.id, file);
+    this.channel(channel);
+    this.posted.push({
+      channel,
+      ts: this.nextTs(),
+      user,
+      edits: 0,
+      files: [{ id: file.id, name, title: file.title }],
+    });
+    return file;
+  }
+
+  /** The shared file's bytes for a download of `url_private`; undefined when there is none (or it was deleted). */
+  sharedFile(id: string): SharedFile | undefined {
+    const file = this.shared.get(id);
+    return file === undefined || file.deleted ? undefined : file;
+  }
+
+  deleteSharedFile(id: string): void {
+    const file = this.shared.get(id);
+    if (file !== undefined) file.deleted = true;
   }
 
   /** Stores the bytes POSTed to a file's upload URL; false when the id was never handed out. */
@@ -329,6 +381,73 @@ export class Workspace {
         hash: `h${id}`,
         ...fields,
       },
+    };
+  }
+
+  /**
+   * files.info: the file object Slack describes (id, name, size, mimetype, `url_private` and
+   * `url_private_download`, the channels it is shared in under `channels`/`groups` and `shares`).
+   */
+  private fileInfo(args: CallArgs): ApiResult {
+    const id = str(args, 'file');
+    if (id === undefined || id === '') return fail('invalid_arguments');
+    const file = this.shared.get(id);
+    if (file === undefined) return fail('file_not_found');
+    if (file.deleted) return fail('file_deleted');
+    const { teamId, teamDomain } = this.identity;
+    const path = `${teamId}-${file.id}/${encodeURIComponent(file.name)}`;
+    const isPrivate = (channel: string): boolean => channel.startsWith('G');
+    const share = (channel: string): [string, unknown[]] => [
+      channel,
+      [
+        {
+          reply_users: [],
+          reply_count: 0,
+          ts: `${file.created}.000100`,
+          channel_name: this.channel(channel).name,
+          team_id: teamId,
+        },
+      ],
+    ];
+    return {
+      ok: true,
+      file: {
+        id: file.id,
+        created: file.created,
+        timestamp: file.created,
+        name: file.name,
+        title: file.title,
+        mimetype: file.mimetype,
+        filetype: file.filetype,
+        pretty_type: file.filetype.toUpperCase(),
+        user: file.user,
+        user_team: teamId,
+        editable: false,
+        size: file.content.length,
+        mode: 'hosted',
+        is_external: false,
+        external_type: '',
+        is_public: file.channels.some((c) => !isPrivate(c)),
+        url_private: this.privateUrl(`/files-pri/${path}`),
+        url_private_download: this.privateUrl(
+          `/files-pri/${teamId}-${file.id}/download/${encodeURIComponent(file.name)}`,
+        ),
+        permalink: `https://${teamDomain}.slack.com/files/${file.user}/${file.id}/${encodeURIComponent(file.name)}`,
+        channels: file.channels.filter((c) => !isPrivate(c)),
+        groups: file.channels.filter(isPrivate),
+        ims: [],
+        shares: {
+          ...(file.channels.some((c) => !isPrivate(c))
+            ? { public: Object.fromEntries(file.channels.filter((c) => !isPrivate(c)).map(share)) }
+            : {}),
+          ...(file.channels.some(isPrivate)
+            ? { private: Object.fromEntries(file.channels.filter(isPrivate).map(share)) }
+            : {}),
+        },
+        comments_count: 0,
+      },
+      comments: [],
+      response_metadata: { next_cursor: '' },
     };
   }
 

@@ -29,7 +29,7 @@ import type {
   PredictedMove,
   ServiceImpact,
 } from '../plan';
-import type { FixContext } from '../request';
+import type { FixContext, ProposalInput } from '../request';
 import { makePlan, nothingToFix, refused } from './skeleton';
 
 /** The order of changes before any intermediate config is checked (lower first). */
@@ -441,6 +441,20 @@ function simulateSteps(
   return planned;
 }
 
+/** The preview of the proposal on the fresh read, handed to whoever asked to see it (the Slack message). */
+function previewOf(fc: FixContext, proposal: ProposalInput, objects: readonly KubeObject[]): Preview {
+  const settings = { ...(fc.request.settings ?? {}), metallbNamespace: fc.ctx.namespace };
+  const preview = buildPreview(fc.request.snapshot, objects, {
+    now: fc.request.now,
+    prune: proposal.prune,
+    proposalSource: proposal.source,
+    settings,
+    ...(fc.request.mutes ? { mutes: fc.request.mutes } : {}),
+  });
+  fc.request.onPreview?.(preview);
+  return preview;
+}
+
 export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
   const proposal = fc.request.proposal;
   if (proposal === undefined)
@@ -450,14 +464,7 @@ export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
       'Use `/metallb change` in Slack, or `metallb-chatops apply -f FILE` in a terminal.',
     );
   const objects = parseProposalText(proposal.text, proposal.source);
-  const settings = { ...(fc.request.settings ?? {}), metallbNamespace: fc.ctx.namespace };
-  const preview = buildPreview(fc.request.snapshot, objects, {
-    now: fc.request.now,
-    prune: proposal.prune,
-    proposalSource: proposal.source,
-    settings,
-    ...(fc.request.mutes ? { mutes: fc.request.mutes } : {}),
-  });
+  const preview = previewOf(fc, proposal, objects);
   if (preview.verdict === 'rejected')
     return refused(
       fc,

@@ -133,8 +133,52 @@ export function restoreButtonBlock(backupId: string, cluster: string): Block {
 
 // ---- the request and its decision ----
 
+/**
+ * What the buttons and the decision say. A config change (`apply-config`, from `/metallb change`) says Apply and
+ * Dismiss; the buttons are the same actions, handled by the same approval workflow.
+ */
+interface DecisionWords {
+  approve: string;
+  reject: string;
+  confirmTitle: string;
+  confirm: string;
+  approved: string;
+  rejected: string;
+}
+
+const FIX_WORDS: DecisionWords = {
+  approve: 'Approve',
+  reject: 'Reject',
+  confirmTitle: 'Run a destructive fix?',
+  confirm: 'Approve and run',
+  approved: '*Approved*',
+  rejected: '*Rejected*',
+};
+
+const CHANGE_WORDS: DecisionWords = {
+  approve: 'Apply',
+  reject: 'Dismiss',
+  confirmTitle: 'Apply this config change?',
+  confirm: 'Apply',
+  approved: '*Apply approved*',
+  rejected: '*Dismissed*',
+};
+
+export function decisionWords(fix: FixName): DecisionWords {
+  return fix === 'apply-config' ? CHANGE_WORDS : FIX_WORDS;
+}
+
 /** The parent message of a fix requested outside a check's thread. */
 export function fixParentMessage(fix: FixName, cluster: string, user: string): SlackMessage {
+  if (fix === 'apply-config') {
+    const text = `Config change proposed for ${cluster} by <@${user}>`;
+    return {
+      text,
+      blocks: sections(
+        `:memo: *Config change proposed* for \`${escapeText(cluster)}\` by <@${user}>. The preview is in the thread.`,
+      ),
+    };
+  }
   const text = `Fix requested: ${fix} on ${cluster} by <@${user}>`;
   return {
     text,
@@ -154,19 +198,20 @@ export function approvalMessage(
   approvers: readonly string[] | undefined,
 ): SlackMessage {
   const value = approvalValue(record);
-  const approve = button('Approve', ACTION_IDS.approve, value, 'primary');
+  const words = decisionWords(record.fix);
+  const approve = button(words.approve, ACTION_IDS.approve, value, 'primary');
   if (FIX_RISK[record.fix] === 'destructive')
     approve.confirm = {
-      title: { type: 'plain_text', text: 'Run a destructive fix?' },
+      title: { type: 'plain_text', text: words.confirmTitle },
       text: {
         type: 'mrkdwn',
         text: `\`${record.fix}\` on \`${escapeText(record.cluster)}\` changes the cluster as the plan above says (plan \`${shortHash(record.planHash)}\`). A backup is taken first.`,
       },
-      confirm: { type: 'plain_text', text: 'Approve and run' },
+      confirm: { type: 'plain_text', text: words.confirm },
       deny: { type: 'plain_text', text: 'Cancel' },
       style: 'danger',
     };
-  const reject = button('Reject', ACTION_IDS.reject, value, 'danger');
+  const reject = button(words.reject, ACTION_IDS.reject, value, 'danger');
   const asked =
     approvers === undefined || approvers.length === 0
       ? 'Nobody may approve until APPROVERS is set.'
@@ -200,12 +245,13 @@ const DECISION_ICON: Partial<Record<ApprovalRecord['state'], string>> = {
 export function decisionMessage(record: ApprovalRecord): SlackMessage {
   const at = record.decidedAt ?? record.requestedAt;
   const icon = DECISION_ICON[record.state] ?? ':information_source:';
+  const words = decisionWords(record.fix);
   const line =
     record.state === 'expired'
       ? `*Expired* ${slackTime(at)}: nobody decided within the approval time. Request the fix again.`
       : record.state === 'rejected'
-        ? `*Rejected* by <@${record.decidedBy ?? 'unknown'}> ${slackTime(at)}. Nothing was changed.`
-        : `*Approved* by <@${record.decidedBy ?? 'unknown'}> ${slackTime(at)}. The fix is queued.`;
+        ? `${words.rejected} by <@${record.decidedBy ?? 'unknown'}> ${slackTime(at)}. Nothing was changed.`
+        : `${words.approved} by <@${record.decidedBy ?? 'unknown'}> ${slackTime(at)}. The fix is queued.`;
   return {
     text: `${record.fix} on ${record.cluster} (${record.id}): ${record.state}`,
     blocks: sections(`${icon} ${line}\n${who(record)}`),

@@ -30,6 +30,9 @@ describe('fix subcommands of /metallb', () => {
     ['jobs', { name: 'jobs' }],
     ['audit', { name: 'audit', count: 10 }],
     ['audit 25', { name: 'audit', count: 25 }],
+    ['change', { name: 'change', cluster: undefined }],
+    ['change --cluster prod', { name: 'change', cluster: 'prod' }],
+    ['CHANGE --cluster=lab-2', { name: 'change', cluster: 'lab-2' }],
   ])('reads "%s"', (text, command) => {
     expect(parseCommand(text)).toEqual({ ok: true, command });
   });
@@ -59,6 +62,12 @@ describe('fix subcommands of /metallb', () => {
     ['audit 51', /audit takes one number from 1 to 50/],
     ['audit ten', /audit takes one number/],
     ['fix backup --force', /unknown flag --force/],
+    // The YAML goes into the dialog, never into the command line.
+    ['change pool.yaml', /change takes only --cluster NAME.*dialog/],
+    ['change --prune', /unknown flag --prune/],
+    ['change --cluster Prod!', /"Prod!" is not a cluster name/],
+    // A proposal reaches apply-config only through the dialog.
+    ['fix apply-config --cluster prod', /use `\/metallb change` in Slack/],
   ])('refuses "%s" saying what was wrong', (text, problem) => {
     const parsed = parseCommand(text);
     expect(parsed.ok).toBe(false);

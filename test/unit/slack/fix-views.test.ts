@@ -107,6 +107,20 @@ describe('the approval message', () => {
     expect(text(message.blocks)).toContain('Nobody may approve until APPROVERS is set');
   });
 
+  it('says Apply and Dismiss for a config change, on the same actions and value as a fix', () => {
+    const change = record({ fix: 'apply-config' });
+    const message = approvalMessage(change, ['U0BOB']);
+    const [apply, dismiss] = elements(message.blocks);
+    expect(apply).toMatchObject({ action_id: ACTION_IDS.approve, text: { text: 'Apply' } });
+    expect(dismiss).toMatchObject({ action_id: ACTION_IDS.reject, text: { text: 'Dismiss' } });
+    expect(apply?.value).toBe(elements(approvalMessage(record(), ['U0BOB']).blocks)[0]?.value);
+    expect(apply?.confirm).toMatchObject({ title: { text: 'Apply this config change?' } });
+    const dismissed = decisionMessage({ ...change, state: 'rejected', decidedBy: 'U0BOB', decidedAt: T0 });
+    expect(text(dismissed.blocks)).toMatch(/Dismissed\* by <@U0BOB>/);
+    const applied = decisionMessage({ ...change, state: 'approved', decidedBy: 'U0BOB', decidedAt: T0 });
+    expect(text(applied.blocks)).toMatch(/Apply approved\* by <@U0BOB>/);
+  });
+
   it.each([
     [record({ state: 'approved', decidedBy: 'U0BOB', decidedAt: T0 + 60_000 }), /Approved\* by <@U0BOB>/],
     [record({ state: 'rejected', decidedBy: 'U0BOB', decidedAt: T0 + 60_000 }), /Rejected\* by <@U0BOB>/],

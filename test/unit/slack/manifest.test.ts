@@ -4,8 +4,8 @@ import path from 'node:path';
 
 interface Manifest {
   features: { slash_commands: { command: string; url?: string }[] };
+  oauth_config: { scopes: { bot: string[] } };
   settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
-  oauth_config: unknown;
 }
 
 const read = (name: string): Manifest =>
@@ -25,6 +25,11 @@ describe('slack manifests', () => {
   it('send commands and interactions to the same /slack/events in HTTP mode', () => {
     expect(http.settings.interactivity.request_url).toMatch(/^https:\/\/.+\/slack\/events$/);
     expect(http.features.slash_commands[0]?.url).toBe(http.settings.interactivity.request_url);
+  });
+
+  it('ask for files:read, which the /metallb change dialog needs to read a file shared in the channel', () => {
+    expect(socket.oauth_config.scopes.bot).toContain('files:read');
+    expect(http.oauth_config.scopes.bot).toContain('files:read');
   });
 
   it('ask for the same scopes and command', () => {
