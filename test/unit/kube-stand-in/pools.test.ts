@@ -113,7 +113,9 @@ describe('configs MetalLB refuses', () => {
       'a selector expression with an empty key',
       [
         pool('a', ['10.0.0.0/24'], {
-          serviceAllocation: { namespaceSelectors: [{ matchExpressions: [{ key: '', operator: 'Exists' }] }] },
+          serviceAllocation: {
+            namespaceSelectors: [{ matchExpressions: [{ key: '', operator: 'Exists' }] }],
+          },
         }),
       ],
       'parsing address pool a: invalid namespace selector {"matchExpressions":[{"key":"","operator":"Exists"}]}',
