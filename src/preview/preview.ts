@@ -112,11 +112,35 @@ function holdersAfter(next: AnalysisContext, impacts: readonly ServiceImpact[]):
   return new Map([...holders].map(([pool, set]) => [pool, [...set].sort()]));
 }
 
-function diffFindings(before: readonly Finding[], after: readonly Finding[]): Preview['findings'] {
+/**
+ * Findings the after-snapshot shows only because it still holds a moving service's old IP: the controller clears
+ * that IP (from 0.14.2; below, such a proposal is rejected), so they never last, and the service's impact already
+ * says what happens to it.
+ */
+const TRANSIENT_ON_MOVERS = new Set([
+  'IP_OUTSIDE_POOLS',
+  'IP_NOT_ALLOWED_BY_POOL',
+  'ALLOCATED_POOL_MISSING',
+  'ALLOCATED_POOL_MISMATCH',
+  'IPS_IN_DIFFERENT_POOLS',
+]);
+
+function diffFindings(
+  before: readonly Finding[],
+  after: readonly Finding[],
+  impacts: readonly ServiceImpact[],
+): Preview['findings'] {
   const beforeIds = new Set(before.map((f) => f.id));
   const afterIds = new Set(after.map((f) => f.id));
+  const movers = new Set(
+    impacts.filter((i) => i.kind === 'moves' || i.kind === 'loses').map((i) => i.service),
+  );
+  const transient = (f: Finding): boolean =>
+    TRANSIENT_ON_MOVERS.has(f.code) &&
+    f.resource.kind === 'Service' &&
+    movers.has(`${f.resource.namespace ?? ''}/${f.resource.name}`);
   return {
-    new: after.filter((f) => !beforeIds.has(f.id)),
+    new: after.filter((f) => !beforeIds.has(f.id) && !transient(f)),
     resolved: before.filter((f) => !afterIds.has(f.id)),
     unchanged: after.filter((f) => beforeIds.has(f.id)).length,
   };
@@ -256,7 +280,7 @@ export function buildPreview(
     ...(accepted
       ? effects(currentCtx, nextCtx, impact)
       : { pools: { unadvertised: [], nearlyExhausted: [] }, advertisements: [] }),
-    findings: diffFindings(before.findings, after.findings),
+    findings: diffFindings(before.findings, after.findings, accepted ? impact.impacts : []),
     notes,
   });
 }

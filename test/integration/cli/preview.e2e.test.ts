@@ -211,7 +211,11 @@ describe('metallb-chatops preview of a GitOps directory', () => {
     ]);
     // A replace keeps the server's managed fields: the speakers still predate the last config change.
     expect(preview.findings.resolved).toEqual([]);
-    expect(preview.findings.new.map((f) => f.code)).toContain('IP_OUTSIDE_POOLS');
+    // The after-snapshot still holds the movers' old IPs; the controller clears them, so no finding says they stay
+    // outside the pools. What lasts is reported: the ingress controller requests an IP no pool holds any more.
+    expect(preview.findings.new.map((f) => [f.code, `${f.resource.namespace}/${f.resource.name}`])).toEqual([
+      ['REQUESTED_IP_OUTSIDE_POOLS', 'ingress-nginx/ingress-nginx-controller'],
+    ]);
   });
 
   it('prints its help, and the main help lists it', async () => {
