@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KubeObject } from '../../../src/drift/model';
-import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
+import { isRbacObject, startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
+import { kustomize } from '../../support/kustomize';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
 import { runBin } from '../cli/run-bin';
 import { ips, pins, specs } from '../../support/stand-in-state';
@@ -72,11 +73,12 @@ describe('metallb-chatops apply against the stand-in', () => {
     standIn = undefined;
   });
 
-  async function start(version = '0.14.9'): Promise<KubeStandIn> {
+  async function start(version = '0.14.9', rbac?: KubeObject[]): Promise<KubeStandIn> {
     standIn = await startKubeStandIn({
       snapshot: seed(version),
       simulateMetallb: version,
       simulateDelayMs: 40,
+      ...(rbac ? { rbac: { objects: rbac.filter(isRbacObject) } } : {}),
     });
     await standIn.writeKubeconfig(kubeconfig);
     return standIn;
@@ -347,6 +349,46 @@ describe('metallb-chatops apply against the stand-in', () => {
     expect(doc.result?.kind).toBe('rolled-back');
     expect(doc.result?.cause).toMatch(/ConfigurationState is Invalid: injected: no/);
     expect(rolled.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
+  });
+
+  it('runs under the RBAC of the default install with no request denied (it grants what apply uses)', async () => {
+    const s = await start('0.14.9', await kustomize('overlays/default'));
+    const before = ips(s);
+    const extra = pool('extra', ['10.0.2.0/29'], { autoAssign: false });
+    const l2extra: KubeObject = {
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'L2Advertisement',
+      metadata: { name: 'extra', namespace: NS },
+      spec: { ipAddressPools: ['extra'] },
+    };
+    const file = await proposal('rbac.yaml', [
+      pool('prod', ['10.0.0.0/29']),
+      extra,
+      l2extra,
+      peer('Old-Secret-Pw', 64511),
+    ]);
+    // As the bot is configured in a cluster (METALLB_NAMESPACE): the install grants no cluster-wide deployments list.
+    const result = await apply(['-f', file, '--yes', '--metallb-namespace', NS]);
+    expect(result.stderr).not.toMatch(/forbidden/i);
+    expect(result.code).toBe(0);
+    expect(s.requests.filter((r) => r.status === 403).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    // The writes really went through the enforced RBAC: the pools and the advertisement are there.
+    expect(
+      s
+        .objects('IPAddressPool')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['dev', 'extra', 'prod']);
+    expect(
+      s
+        .objects('L2Advertisement')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['all', 'extra']);
+    // Services above .7 moved into what is left of prod; the others kept theirs.
+    const after = ips(s);
+    expect(after['default/a']).toEqual(before['default/a']);
+    expect(after['shop/c']).not.toEqual(before['shop/c']);
   });
 
   it('a BGPPeer of the proposal gets its password on the cluster, and no output shows it', async () => {
