@@ -5,6 +5,7 @@
  * back or a postcondition failed (the config was restored); 2 nothing was changed (an error, a refusal, no
  * confirmation); 3 changes were made and something is left (named on stdout).
  */
+import type { Snapshot } from '../drift/model';
 import { AppError } from '../errors';
 import { buildPlan } from '../fixes/build-plan';
 import type { PlanOutcome } from '../fixes/plan';
@@ -13,13 +14,13 @@ import type { ProposalInput } from '../fixes/request';
 import { buildPreview } from '../preview/preview';
 import { proposalTextOf } from '../preview/proposal-text';
 import { renderPreview } from '../preview/render';
-import { connect, confirm, reportNonPlan, RUN_OPTIONS, runPlanned, type Target } from './fix';
+import { connect, confirm, reportNonPlan, RUN_OPTIONS, runFlags, runPlanned, type Target } from './fix';
 import { listFlag, parseFlags, stringFlag } from './flags';
 import { APPLY_HELP } from './help';
 import { proposalSource, readProposal } from './preview';
 import { JsonRun } from './run-document';
 import type { CliDeps, CliIo } from './types';
-import { parseDurationFlag, parseNow, parseOutput } from './values';
+import { parseNow } from './values';
 
 /** The run flags of fix, without --from (a restore's backup file). */
 const APPLY_RUN_OPTIONS = Object.fromEntries(Object.entries(RUN_OPTIONS).filter(([name]) => name !== 'from'));
@@ -31,6 +32,10 @@ const APPLY_OPTIONS = {
 
 async function planOf(target: Target, proposal: ProposalInput, now: Date): Promise<PlanOutcome> {
   const snapshot = await target.cluster.readSnapshot({ now, progress: () => undefined });
+  return planFrom(target, snapshot, proposal, now);
+}
+
+function planFrom(target: Target, snapshot: Snapshot, proposal: ProposalInput, now: Date): PlanOutcome {
   return buildPlan({
     fix: 'apply-config',
     cluster: target.clusterName,
@@ -48,22 +53,13 @@ export async function runApply(args: string[], io: CliIo, deps: CliDeps): Promis
     io.stdout.write(APPLY_HELP);
     return 0;
   }
-  const output = parseOutput(stringFlag(values, 'output'));
-  const settleTimeoutMs = parseDurationFlag(
-    '--settle-timeout',
-    stringFlag(values, 'settle-timeout'),
-    120_000,
-  );
-  const leaseWaitMs = parseDurationFlag('--lease-wait', stringFlag(values, 'lease-wait'), 300_000);
   const files = listFlag(values, 'file');
   if (files.length === 0)
     throw new AppError(
       'E_USAGE',
       'apply: -f PROPOSED is required (a file or directory of MetalLB config objects)',
     );
-  const yes = values.yes === true;
-  if (!yes && io.stdinIsTTY !== true)
-    throw new AppError('E_USAGE', 'apply changes the cluster: confirm on a terminal, or pass --yes');
+  const { output, settleTimeoutMs, leaseWaitMs, yes } = runFlags('apply', values, io);
   if (!yes && files.includes('-'))
     throw new AppError(
       'E_USAGE',
@@ -90,15 +86,7 @@ export async function runApply(args: string[], io: CliIo, deps: CliDeps): Promis
     });
     if (json) json.doc.preview = preview;
     else io.stdout.write(renderPreview(preview, output));
-    const outcome = buildPlan({
-      fix: 'apply-config',
-      cluster: target.clusterName,
-      snapshot,
-      now,
-      targets: [],
-      proposal,
-      ...(target.settings ? { settings: target.settings } : {}),
-    });
+    const outcome = planFrom(target, snapshot, proposal, now);
     if (outcome.kind !== 'plan') return reportNonPlan(outcome, io, json);
     if (json) json.doc.plan = outcome.plan;
     else io.stdout.write(`\n${renderPlan(outcome.plan, output)}`);

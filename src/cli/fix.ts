@@ -312,6 +312,28 @@ export function renderResult(result: FixResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The flags every command that changes a cluster reads the same way (`fix`, `restore`, `apply`): the output, the
+ * settle and Lease waits, and `--yes`, refused off a terminal without it.
+ */
+export function runFlags(
+  command: string,
+  values: FlagValues,
+  io: CliIo,
+): { output: ReturnType<typeof parseOutput>; settleTimeoutMs: number; leaseWaitMs: number; yes: boolean } {
+  const output = parseOutput(stringFlag(values, 'output'));
+  const settleTimeoutMs = parseDurationFlag(
+    '--settle-timeout',
+    stringFlag(values, 'settle-timeout'),
+    120_000,
+  );
+  const leaseWaitMs = parseDurationFlag('--lease-wait', stringFlag(values, 'lease-wait'), 300_000);
+  const yes = values.yes === true;
+  if (!yes && io.stdinIsTTY !== true)
+    throw new AppError('E_USAGE', `${command} changes the cluster: confirm on a terminal, or pass --yes`);
+  return { output, settleTimeoutMs, leaseWaitMs, yes };
+}
+
 async function execute(
   command: 'fix' | 'restore',
   args: string[],
@@ -323,16 +345,7 @@ async function execute(
     io.stdout.write(command === 'fix' ? FIX_HELP : RESTORE_HELP);
     return 0;
   }
-  const output = parseOutput(stringFlag(values, 'output'));
-  const settleTimeoutMs = parseDurationFlag(
-    '--settle-timeout',
-    stringFlag(values, 'settle-timeout'),
-    120_000,
-  );
-  const leaseWaitMs = parseDurationFlag('--lease-wait', stringFlag(values, 'lease-wait'), 300_000);
-  const yes = values.yes === true;
-  if (!yes && io.stdinIsTTY !== true)
-    throw new AppError('E_USAGE', `${command} changes the cluster: confirm on a terminal, or pass --yes`);
+  const { output, settleTimeoutMs, leaseWaitMs, yes } = runFlags(command, values, io);
   const now = parseNow(stringFlag(values, 'now'), deps.now);
   const request = await requestOf(command, values, positionals);
   const target = await connect(command, values, io, deps, now);
