@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import { LatestFindingsStore } from '../mutes/latest-findings';
 import { engineMute } from '../mutes/mute-store';
 import { RedisMuteStore } from '../mutes/redis-mute-store';
+import { whileAvailable } from '../redis';
 import type { ActionHandlers } from '../slack/actions';
 import { ACTION_IDS } from '../slack/actions';
 import {
@@ -51,8 +52,9 @@ export function wireMutes(options: {
   const latest = new LatestFindingsStore(options.redis, options.prefix);
   const { authorizer } = options;
   const deps: MuteDeps = {
-    store,
-    latest,
+    // What people wait on answers E_REDIS_UNAVAILABLE at once while Redis is away; checks read `store` as is.
+    store: whileAvailable(options.redis, 'save or read mutes', store),
+    latest: whileAvailable(options.redis, 'read the latest findings', latest),
     operatorsSet: authorizer.operatorsConfigured,
     isOperator: (userId) => authorizer.isOperator(userId),
     announce: (channel, message) =>

@@ -71,14 +71,19 @@ async function answerOf(
   try {
     return await run();
   } catch (error) {
-    if (isAppError(error)) return { ack: errorMessage(error.code, error.message, false) };
-    if (isRedisConnectionError(error)) {
-      const unavailable = redisUnavailable('run the command', error);
-      return { ack: errorMessage(unavailable.code, unavailable.message, false) };
-    }
-    onError?.(error);
-    return { ack: errorMessage('E_INTERNAL', 'the command failed unexpectedly', false) };
+    return { ack: errorAnswer(error, onError) };
   }
+}
+
+/** What a handler's failure tells the user: its coded error, Redis' unavailability, or E_INTERNAL (logged). */
+function errorAnswer(error: unknown, onError?: (error: unknown) => void): SlackMessage {
+  if (isAppError(error)) return errorMessage(error.code, error.message, false);
+  if (isRedisConnectionError(error)) {
+    const unavailable = redisUnavailable('run the command', error);
+    return errorMessage(unavailable.code, unavailable.message, false);
+  }
+  onError?.(error);
+  return errorMessage('E_INTERNAL', 'the command failed unexpectedly', false);
 }
 
 /** Resolves with the answer if it comes within `ms`, else with undefined. */
@@ -224,6 +229,15 @@ export function viewSubmissionInput(body: ViewSubmitAction): ViewSubmissionInput
   };
 }
 
+/** The block id of a modal's first input block: where an error about the whole submission is shown. */
+function firstInputBlock(body: ViewSubmitAction): string | undefined {
+  const blocks: unknown = (body.view as { blocks?: unknown }).blocks;
+  if (!Array.isArray(blocks)) return undefined;
+  for (const block of blocks as { type?: unknown; block_id?: unknown }[])
+    if (block?.type === 'input' && typeof block.block_id === 'string') return block.block_id;
+  return undefined;
+}
+
 /**
  * Each submission is checked before the ack: errors keep the modal open beside the field they concern. Work that
  * may outlast Slack's 3 seconds (`later`) runs after the ack, and its failures go to `onError`.
@@ -244,7 +258,18 @@ function registerViews(
     app.view<ViewSubmitAction>(
       { callback_id: callbackId, type: 'view_submission' },
       async ({ ack, body }) => {
-        const result = await handler(viewSubmissionInput(body));
+        let result: Awaited<ReturnType<ViewSubmissionHandler>>;
+        try {
+          result = await handler(viewSubmissionInput(body));
+        } catch (error) {
+          // Without an ack Slack shows its own "we had some trouble connecting": say what failed, beside the
+          // modal's first field, and keep the modal open so nothing typed is lost.
+          const message = errorAnswer(error, onError);
+          const field = firstInputBlock(body);
+          if (field === undefined) await ack();
+          else await ack({ response_action: 'errors', errors: { [field]: message.text.slice(0, 2000) } });
+          return;
+        }
         if (result !== undefined && 'errors' in result) {
           await ack({ response_action: 'errors', errors: result.errors });
           return;

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDriftedCluster, writeKubeconfig, type KubeCluster } from '../../tools/bot-harness';
 import { startSlackStandIn, type SlackStandIn } from '../../tools/slack-stand-in';
-import { postSigned, slashCommandRequest } from '../../tools/slack-requests';
+import { postSigned, slashCommandRequest, viewSubmissionRequest } from '../../tools/slack-requests';
+import { MUTE_MODAL_BLOCKS, MUTE_MODAL_INPUT, muteModal } from '../../src/slack/views/mutes';
 import { BotProcess } from './support/bot-process';
 import { TestRedisServer } from './support/redis-server';
 
@@ -101,6 +102,36 @@ it('acks a check with E_REDIS_UNAVAILABLE while Redis is down, and queues and an
     }, 15_000);
     expect((late?.body as { text: string }).text).toMatch(/^E_REDIS_UNAVAILABLE: /);
   }
+
+  // A modal submitted while Redis is down (the mute dialog saves its mute in Redis before the ack): the dialog
+  // stays open with the coded error beside its first field, in time, instead of Slack's own connection error.
+  const view = muteModal({
+    cluster: 'drifted',
+    findingId: '0123456789abcdef',
+    code: 'IP_OUTSIDE_POOLS',
+    channel: 'C0DOWN',
+  });
+  const submitted = performance.now();
+  const modal = await postSigned(
+    eventsUrl,
+    viewSubmissionRequest(
+      {
+        view: { id: 'V0MUTE', view: view as unknown as Record<string, unknown> },
+        userId: 'U0ALICE',
+        values: {
+          [MUTE_MODAL_BLOCKS.reason]: { [MUTE_MODAL_INPUT]: 'known, fixed on Monday' },
+          [MUTE_MODAL_BLOCKS.duration]: { [MUTE_MODAL_INPUT]: '1d' },
+        },
+      },
+      { signingSecret: SECRET },
+    ),
+  );
+  expect(modal.status).toBe(200);
+  expect(performance.now() - submitted).toBeLessThan(3000);
+  expect(modal.json).toEqual({
+    response_action: 'errors',
+    errors: { [MUTE_MODAL_BLOCKS.reason]: expect.stringMatching(/^E_REDIS_UNAVAILABLE: /) as unknown },
+  });
 
   await redis.start();
   await bot.waitForLog('redis ready again', 20_000);
