@@ -30,3 +30,22 @@ export function runBin(
     child.stdin.end(options.stdin ?? '');
   });
 }
+
+/** The same run on a terminal: util-linux `script` gives the CLI a pseudo-terminal, fed `typed` as keystrokes. */
+export function runBinOnTerminal(args: string[], typed: string): Promise<BinResult> {
+  const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    // On a terminal stdout and stderr are one stream: both arrive on script's stdout.
+    child.on('close', (code) => resolve({ code, stdout, stderr: stdout }));
+    child.stdin.end(typed);
+  });
+}

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import type { KubeObject } from '../../../src/drift/model';
 import { startKubeStandIn, type KubeStandIn } from '../../../tools/kube-stand-in';
 import { metallbCluster, pool, service } from '../kube-stand-in/seed';
-import { runBin } from '../cli/run-bin';
+import { runBin, runBinOnTerminal } from '../cli/run-bin';
 import { ips, pins, specs } from '../../support/stand-in-state';
 
 const run = promisify(execFile);
@@ -308,6 +308,22 @@ describe('metallb-chatops fix/plan/backup/restore against the stand-in', () => {
       suggestion: expect.stringMatching(/restart-controller/) as unknown,
     });
     expect(refused.stderr).toMatch(/^refused: reapply-config is refused/);
+  });
+
+  it('on a terminal, fix asks before it changes anything: "n" changes nothing, "y" runs it', async () => {
+    const s = await start('0.14.9');
+    const args = ['fix', 'restart-controller', '--kubeconfig', kubeconfig, '--settle-timeout', '5s'];
+    const declined = await runBinOnTerminal([...args, '--backup-dir', dir], 'n\n');
+    expect(declined.stdout).toMatch(/\? \[y\/N\]/);
+    expect(declined.stdout).toContain('not confirmed: nothing was changed');
+    expect(declined.code).toBe(2);
+    expect(s.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    const accepted = await runBinOnTerminal([...args, '--backup-dir', dir], 'y\n');
+    expect(accepted.code).toBe(0);
+    const controller = s.objects('Deployment')[0] as KubeObject;
+    const template = (controller.spec as { template: { metadata: { annotations?: Record<string, string> } } })
+      .template;
+    expect(template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeDefined();
   });
 
   it('restart-controller stamps the restart annotation', async () => {
