@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from '../drift/model';
 import { AppError } from '../errors';
-import type { MetalLbCluster } from '../kubernetes';
+import { KubernetesApiError, type MetalLbCluster } from '../kubernetes';
 import type { ServiceIps } from '../fixes/plan';
 import { sleep } from './sleep';
 
@@ -33,7 +33,22 @@ export interface Observer {
   onWait?(ms: number): void;
 }
 
-/** Polls `check` until it answers, the settle timeout passes (E_CLUSTER_TIMEOUT) or the signal aborts. */
+/**
+ * A read of a wait that failed in a way the next poll may not: throttled, a server error, no answer. A wait only
+ * reads, so it polls again rather than rolling a whole fix back for one slow answer.
+ */
+function transientRead(error: unknown): error is KubernetesApiError {
+  return (
+    error instanceof KubernetesApiError &&
+    error.retryable &&
+    (error.target.verb === 'get' || error.target.verb === 'list')
+  );
+}
+
+/**
+ * Polls `check` until it answers, the settle timeout passes (E_CLUSTER_TIMEOUT, or the last read's error when
+ * reads kept failing) or the signal aborts. A read that fails transiently is polled again within the timeout.
+ */
 export async function until<T>(
   obs: Observer,
   what: () => string,
@@ -44,14 +59,23 @@ export async function until<T>(
   try {
     for (;;) {
       if (obs.signal?.aborted) throw new Interrupted();
-      const result = await check();
+      let result: T | undefined;
+      let failed: KubernetesApiError | undefined;
+      try {
+        result = await check();
+      } catch (error) {
+        if (!transientRead(error)) throw error;
+        failed = error;
+      }
       if (result !== undefined) return result;
-      if (Date.now() >= deadline)
+      if (Date.now() >= deadline) {
+        if (failed) throw failed;
         throw new AppError(
           'E_CLUSTER_TIMEOUT',
           `MetalLB did not settle within ${Math.round(obs.settleTimeoutMs / 1000)}s: still waiting for ${what()}`,
         );
-      obs.waiting(what());
+      }
+      obs.waiting(failed ? `${what()} (a read failed, reading again: ${failed.message})` : what());
       await sleep(obs.pollIntervalMs, obs.signal);
     }
   } finally {
