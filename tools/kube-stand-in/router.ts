@@ -165,18 +165,13 @@ export class Router {
     if (req.query.get('watch') === 'true' || req.query.get('watch') === '1') {
       return { status: 200, contentType: 'application/json', body: '' };
     }
-    const labels = labelFilter(req.query.get('labelSelector') ?? undefined);
-    const fields = fieldFilter(req.query.get('fieldSelector') ?? undefined);
-    const view = this.cluster.store.listView(t.type, t.namespace);
-    const all =
-      req.query.has('labelSelector') || req.query.has('fieldSelector')
-        ? view.filter((o) => labels(o) && fields(o))
-        : view;
-    const asked = req.query.has('limit') ? Number(req.query.get('limit')) : undefined;
-    const cap = this.options.pageSizeCap;
-    const limit = cap !== undefined && (asked === undefined || asked <= 0 || asked > cap) ? cap : asked;
     const rv = this.cluster.store.resourceVersion;
-    const page = paginate(all, limit, req.query.get('continue') ?? undefined, rv);
+    const page = paginate(
+      this.selected(req, t),
+      this.pageSize(req),
+      req.query.get('continue') ?? undefined,
+      rv,
+    );
     return json({
       kind: `${t.type.kind}List`,
       apiVersion: apiVersionOf(t.type.group, t.version),
@@ -186,6 +181,22 @@ export class Router {
       },
       items: page.items.map((o) => this.present(structuredClone(o), t.version)),
     });
+  }
+
+  /** The objects of a list request, filtered by its label and field selectors. */
+  private selected(req: Request, t: Target): readonly KubeObject[] {
+    const view = this.cluster.store.listView(t.type, t.namespace);
+    if (!req.query.has('labelSelector') && !req.query.has('fieldSelector')) return view;
+    const labels = labelFilter(req.query.get('labelSelector') ?? undefined);
+    const fields = fieldFilter(req.query.get('fieldSelector') ?? undefined);
+    return view.filter((o) => labels(o) && fields(o));
+  }
+
+  /** The page size of a list request: its `limit`, held to the stand-in's cap when one is set. */
+  private pageSize(req: Request): number | undefined {
+    const asked = req.query.has('limit') ? Number(req.query.get('limit')) : undefined;
+    const cap = this.options.pageSizeCap;
+    return cap !== undefined && (asked === undefined || asked <= 0 || asked > cap) ? cap : asked;
   }
 
   private checkNamespace(t: Target, obj: KubeObject): void {
