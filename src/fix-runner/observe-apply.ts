@@ -105,35 +105,40 @@ function refusalSince(now: ConfigSignals, baseline: ConfigSignals | undefined): 
   return undefined;
 }
 
-/** Whether each IP lies in one of the named pools, read live. */
-async function inPools(obs: Observer, pools: readonly string[], ips: readonly string[]): Promise<boolean> {
+/** Which pools hold an IP: `PoolLookup(ip)` names them, from one live read of the pools. */
+type PoolLookup = (ip: string) => string[];
+
+/** The named pools read live once, for every check of one poll. */
+async function poolLookup(obs: Observer, pools: ReadonlySet<string>): Promise<PoolLookup> {
   const objects = (
     await Promise.all(
-      pools.map((name) => obs.cluster.getObject({ kind: 'IPAddressPool', namespace: obs.namespace, name })),
+      [...pools].map((name) =>
+        obs.cluster.getObject({ kind: 'IPAddressPool', namespace: obs.namespace, name }),
+      ),
     )
   ).filter((o): o is KubeObject => o !== undefined);
   const ctx = buildContext(
     { objects, logs: [], metrics: [], notes: [], source: 'apply' },
     { now: new Date(), settings: { metallbNamespace: obs.namespace } },
   );
-  return ips.every((text) => {
+  return (text) => {
     const ip = parseIp(text);
-    return ip !== undefined && ctx.poolIndex.lookup(ip).length > 0;
-  });
+    return ip === undefined ? [] : ctx.poolIndex.lookup(ip).map((hit) => hit.pool.name);
+  };
 }
 
 const same = (a: readonly string[], b: readonly string[]): boolean =>
   [...a].sort().join(',') === [...b].sort().join(',');
 
 /** Where one predicted move stands: done, not yet, or wrong (a reason). */
-async function moveState(
-  obs: Observer,
+function moveState(
   move: PredictedMove,
   ips: readonly string[],
-): Promise<'done' | 'pending' | { wrong: string }> {
+  poolsOf: PoolLookup,
+): 'done' | 'pending' | { wrong: string } {
   if (move.impact === 'loses-address') return ips.length === 0 ? 'done' : 'pending';
   if (ips.length === 0 || (move.impact === 'ip-changes' && same(ips, move.from))) return 'pending';
-  if (await inPools(obs, move.pools, ips)) return 'done';
+  if (ips.every((ip) => poolsOf(ip).some((pool) => move.pools.includes(pool)))) return 'done';
   return {
     wrong: `got ${ips.join(', ')}, outside ${move.pools.length === 1 ? 'pool' : 'pools'} ${move.pools.join(', ')}`,
   };
@@ -181,9 +186,12 @@ export async function servicesAsPredicted(obs: Observer, check: ServicesCheck, s
               `Service ${service} moved from ${ips.join(', ')} to ${current.join(', ') || 'no IP'} after ${check.object}, which the preview did not predict`,
             );
         }
-        for (const service of [...pending]) {
-          const move = predicted.get(service) as PredictedMove;
-          const state = await moveState(obs, move, now.get(service) ?? []);
+        const moving = [...pending].map((service) => predicted.get(service) as PredictedMove);
+        const poolsOf: PoolLookup =
+          moving.length > 0 ? await poolLookup(obs, new Set(moving.flatMap((move) => move.pools))) : () => [];
+        for (const move of moving) {
+          const service = move.service;
+          const state = moveState(move, now.get(service) ?? [], poolsOf);
           if (state === 'done') pending.delete(service);
           else if (state !== 'pending')
             throw new NotAsPredicted(`Service ${service} ${state.wrong} after ${check.object}`);
