@@ -11,9 +11,16 @@ import { parseLog, summaryOf, type LogLine } from '../drift/evidence/logs';
 import { parseMetrics } from '../drift/evidence/metrics';
 import { STALE_METRIC, STALE_PHRASES } from '../drift/rules/components/pods';
 import type { KubeObject } from '../drift/model';
-import { AppError } from '../errors';
 import type { PlanObjectRef, PredictedMove } from '../fixes/plan';
-import { configStateError, getService, ingressIps, latestEvent, until, type Observer } from './observe';
+import {
+  configStateError,
+  getService,
+  ingressIps,
+  latestEvent,
+  NotSettled,
+  until,
+  type Observer,
+} from './observe';
 
 /** What the controller said about its config since a time. */
 export interface ConfigSignals {
@@ -201,7 +208,7 @@ export async function servicesAsPredicted(obs: Observer, check: ServicesCheck, s
       },
     );
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'E_CLUSTER_TIMEOUT') throw error;
+    if (!(error instanceof NotSettled)) throw error;
     const details = await Promise.all(
       [...pending].slice(0, 10).map(async (service) => {
         const move = predicted.get(service) as PredictedMove;

@@ -34,6 +34,18 @@ export interface Observer {
 }
 
 /**
+ * MetalLB did not settle within the settle timeout: what `until` throws when its time is up, apart from a read's
+ * own failure (also E_CLUSTER_TIMEOUT when the API server gave no answer), so a wait that names what it still
+ * waits for reacts to this one only.
+ */
+export class NotSettled extends AppError {
+  constructor(message: string) {
+    super('E_CLUSTER_TIMEOUT', message);
+    this.name = 'NotSettled';
+  }
+}
+
+/**
  * A read of a wait that failed in a way the next poll may not: throttled, a server error, no answer. A wait only
  * reads, so it polls again rather than rolling a whole fix back for one slow answer.
  */
@@ -70,8 +82,7 @@ export async function until<T>(
       if (result !== undefined) return result;
       if (Date.now() >= deadline) {
         if (failed) throw failed;
-        throw new AppError(
-          'E_CLUSTER_TIMEOUT',
+        throw new NotSettled(
           `MetalLB did not settle within ${Math.round(obs.settleTimeoutMs / 1000)}s: still waiting for ${what()}`,
         );
       }
@@ -210,7 +221,7 @@ export async function servicesHoldIps(
       },
     );
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'E_CLUSTER_TIMEOUT') throw error;
+    if (!(error instanceof NotSettled)) throw error;
     const details = await Promise.all(
       [...pending].slice(0, 10).map(async ([service, ips]) => {
         const event = await latestEvent(obs.cluster, service, ['AllocationFailed', 'ClearAssignment'], since);
