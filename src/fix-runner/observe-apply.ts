@@ -162,7 +162,7 @@ async function serviceIps(obs: Observer): Promise<Map<string, string[]>> {
 export interface ServicesCheck {
   /** The moves this step makes. */
   moved: readonly PredictedMove[];
-  /** Services an earlier step moved: their IPs are no longer the backup's. */
+  /** Services an earlier step moved (their IPs are no longer the backup's), and those today's config refuses. */
   movedBefore: ReadonlySet<string>;
   /** Every handled service's IPs before the first step (the backup). */
   before: ReadonlyMap<string, readonly string[]>;

@@ -487,7 +487,7 @@ class Run {
             this.obs,
             {
               moved: wait.moved,
-              movedBefore: this.movedBefore(step),
+              movedBefore: new Set([...this.movedBefore(step), ...(wait.mayMove ?? [])]),
               before: await this.backupIps(),
               object: step.title.replace(/^\S+ /, ''),
             },

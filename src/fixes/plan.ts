@@ -50,9 +50,10 @@ export type PlanWait =
   /**
    * apply-config: services as the preview predicted, checked after the step. `moved` got (or lost, for
    * `loses-address`) their address by the end of this step, each new IP inside one of `pools`; every other
-   * handled service holds the IPs it held before the first step, except those an earlier step moved.
+   * handled service holds the IPs it held before the first step, except those an earlier step moved and those in
+   * `mayMove`: services whose IPs today's config already refuses, which the controller may reassign at any reload.
    */
-  | { wait: 'services-as-predicted'; moved: PredictedMove[] };
+  | { wait: 'services-as-predicted'; moved: PredictedMove[]; mayMove?: string[] };
 
 /** A service the preview says changes address in a step of an apply-config plan. */
 export interface PredictedMove {

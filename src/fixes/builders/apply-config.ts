@@ -8,6 +8,7 @@
  * waits for the controller to take the config and checks the services against the step's prediction.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { keepsIpsUnder } from '../../drift/allocator';
 import { buildContext, type AnalysisContext } from '../../drift/context';
 import { nameOf } from '../../drift/fields';
 import type { AnalysisOptions, KubeObject, Snapshot } from '../../drift/model';
@@ -328,7 +329,18 @@ function reloads(p: Planned): boolean {
 
 const verbs = { create: 'create', replace: 'replace', delete: 'delete' } as const;
 
-function stepOf(p: Planned, namespace: string): PlanStep {
+/**
+ * Services whose IPs today's config already refuses (the preview counts them as `alreadyDisallowed`, drift of
+ * today left to the findings): the controller may clear and reassign them at any reload, this apply's or not.
+ */
+function alreadyRefused(ctx: AnalysisContext): string[] {
+  return ctx.handledServices
+    .filter((service) => service.ingress.length > 0 && !keepsIpsUnder(service, ctx))
+    .map((service) => `${service.namespace}/${service.name}`)
+    .sort();
+}
+
+function stepOf(p: Planned, namespace: string, mayMove: readonly string[]): PlanStep {
   const { change } = p;
   const object = refOf((p.live ?? p.manifest) as KubeObject, namespace);
   const waits: PlanWait[] = [
@@ -339,6 +351,7 @@ function stepOf(p: Planned, namespace: string): PlanStep {
         const move = moveOf(i);
         return move ? [move] : [];
       }),
+      ...(mayMove.length > 0 ? { mayMove: [...mayMove] } : {}),
     },
   ];
   return {
@@ -512,7 +525,8 @@ export function buildApplyConfig(fc: FixContext): ReturnType<typeof makePlan> {
       'Below 0.14.2 the controller keeps its old config when a new one strands an assigned IP: release those services first (release-ip), or upgrade MetalLB.',
     );
 
-  const steps = planned.map((p) => stepOf(p, namespace));
+  const mayMove = alreadyRefused(fc.ctx);
+  const steps = planned.map((p) => stepOf(p, namespace, mayMove));
   const count = (a: ConfigChange['action']): number => ordered.filter((c) => c.action === a).length;
   const moved = preview.summary.addressChanges;
   return makePlan(fc, {

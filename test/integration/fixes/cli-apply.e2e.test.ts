@@ -35,8 +35,9 @@ function peer(password: string, peerASN = 64501): KubeObject {
 }
 
 /** prod holds .0-.15; four services in it (two above .7), two in dev, which hands out nothing by itself. */
-function seed(version: string) {
+function seed(version: string, extra: KubeObject[] = []) {
   return metallbCluster(version, [
+    ...extra,
     peer('Old-Secret-Pw'),
     pool('prod', ['10.0.0.0/28']),
     pool('dev', ['10.0.1.0/29'], { autoAssign: false }),
@@ -73,9 +74,13 @@ describe('metallb-chatops apply against the stand-in', () => {
     standIn = undefined;
   });
 
-  async function start(version = '0.14.9', rbac?: KubeObject[]): Promise<KubeStandIn> {
+  async function start(
+    version = '0.14.9',
+    rbac?: KubeObject[],
+    extra: KubeObject[] = [],
+  ): Promise<KubeStandIn> {
     standIn = await startKubeStandIn({
-      snapshot: seed(version),
+      snapshot: seed(version, extra),
       simulateMetallb: version,
       simulateDelayMs: 40,
       ...(rbac ? { rbac: { objects: rbac.filter(isRbacObject) } } : {}),
@@ -349,6 +354,21 @@ describe('metallb-chatops apply against the stand-in', () => {
     expect(doc.result?.kind).toBe('rolled-back');
     expect(doc.result?.cause).toMatch(/ConfigurationState is Invalid: injected: no/);
     expect(rolled.stderr).toMatch(/step 2 of 2: create IPAddressPool extra/);
+  });
+
+  it("a service today's config already refuses may be reassigned by the reload: not a surprise that rolls back", async () => {
+    // stray holds an IP outside every pool (drift of today): MetalLB 0.14.9 reassigns it at the next reload.
+    const s = await start('0.14.9', undefined, [service('stray', 'default', { ip: '192.168.9.9' })]);
+    const before = ips(s);
+    const file = await proposal('narrow.yaml', [pool('prod', ['10.0.0.0/29'])]);
+    const result = await apply(['-f', file, '--yes']);
+    expect(result.stdout).not.toMatch(/rolled back/);
+    expect(result.code).toBe(0);
+    const after = ips(s);
+    expect(after['default/stray']).toMatch(/^10\.0\.0\.[0-7]$/);
+    // The services above .7 moved into what is left of prod; the others kept theirs.
+    expect(after['default/a']).toEqual(before['default/a']);
+    expect(after['shop/c']).not.toEqual(before['shop/c']);
   });
 
   it('runs under the RBAC of the default install with no request denied (it grants what apply uses)', async () => {
